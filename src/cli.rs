@@ -1,0 +1,74 @@
+//! The command line (clap derive). One subcommand = one module under `src/cmd/`.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes (as grep and diff):
+  0  success (for `check`: no paragraph would be removed)
+  1  `check` found paragraphs that would be removed
+  2  trouble: a usage error, or a file that could not be read or written (named on stderr)";
+
+/// Remove injected ad and spam paragraphs from scraped text, and nothing else.
+#[derive(Debug, Parser)]
+#[command(name = "clean", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train the paragraph classifier from labelled CSV files and write a model file.
+    Train(TrainArgs),
+    /// Remove the paragraphs the model flags from every document under IN, writing to OUT.
+    #[command(after_help = AFTER_HELP)]
+    Filter(FilterArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// Directory of .csv files (columns `label,text`, optional `genre`; labels `editorial`, `ad`).
+    #[arg(long, default_value = "training")]
+    pub data: PathBuf,
+    /// Where to write the model.
+    #[arg(long, short, default_value = "models/clean.model")]
+    pub out: PathBuf,
+    /// log2 of the number of hashed feature buckets.
+    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(8..=24))]
+    pub bits: u32,
+    /// Additive smoothing (must be > 0).
+    #[arg(long, default_value_t = 0.1)]
+    pub alpha: f64,
+    /// Removal threshold on P(ad) stored in the model.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Lower edge of the unsure band on P(ad) stored in the model.
+    #[arg(long, default_value_t = 0.2)]
+    pub unsure: f64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// Input directory (walked recursively, in sorted order) or a single file.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// Output directory (relative paths mirrored) or file. Existing files are replaced.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+    /// Model file to use instead of the built-in model.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Remove paragraphs with P(ad) at or above this (default: the model's threshold).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// Write one JSON line per removed or unsure paragraph to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Worker threads (0 = one per core). Output is the same whatever the count.
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,25 @@
+//! One module per subcommand, each with `pub fn run(args) -> anyhow::Result<ExitCode>`.
+
+pub mod filter;
+pub mod train;
+
+use anyhow::Context;
+use clean::Model;
+use std::path::Path;
+
+/// Loads `--model FILE`, or the built-in model.
+pub fn load_model(path: Option<&Path>) -> anyhow::Result<Model> {
+    match path {
+        Some(p) => Ok(Model::load(p)?),
+        None => Model::builtin().context("the built-in model is damaged; rebuild clean"),
+    }
+}
+
+/// Checks a probability given on the command line.
+pub fn probability(name: &str, p: f64) -> anyhow::Result<f64> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(clean::Error::Usage(format!("{name} must be between 0 and 1, got {p}")).into())
+    }
+}

@@ -1,0 +1,137 @@
+//! Walking inputs and writing outputs: which files a run reads, in what order, and how each
+//! output reaches disk (a temporary name in the same directory, then a rename, so a run killed at
+//! any moment leaves only whole files under final names).
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename. Parent
+/// directories are created. On failure the temporary file is removed and the error names `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.clean-tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// True for the temporary names [`write_atomic`] uses.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".clean-tmp-")
+}
+
+/// The input files of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    /// Absolute or as-given path of the input root (a directory, or a single file).
+    pub root: PathBuf,
+    /// Files relative to `root`, sorted; a single-file input has one entry, the empty path.
+    pub files: Vec<PathBuf>,
+}
+
+fn canonical(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+/// Refuses an output that is the input itself.
+pub fn check_paths(input: &Path, output: &Path) -> Result<()> {
+    if let (Some(i), Some(o)) = (canonical(input), canonical(output)) {
+        if i == o {
+            return Err(Error::Usage(format!(
+                "the output {} is the input itself; choose another output directory",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Lists the files under `root` recursively, sorted by path, skipping `exclude_dir` (the output
+/// directory when it lies inside the input). Directory symlinks are not followed; file symlinks
+/// are read as files. Errors reading a directory are returned in `problems`, not fatal.
+pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Error>)> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    if meta.is_file() {
+        return Ok((
+            Inputs {
+                root: root.to_path_buf(),
+                files: vec![PathBuf::new()],
+            },
+            Vec::new(),
+        ));
+    }
+    let exclude = exclude_dir.and_then(canonical);
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let dir = root.join(&rel);
+        if exclude.is_some() && canonical(&dir) == exclude {
+            continue;
+        }
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) => {
+                problems.push(Error::io(&dir, e));
+                continue;
+            }
+        };
+        for entry in rd {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(Error::io(&dir, e));
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            if is_temp_name(&name.to_string_lossy()) {
+                continue;
+            }
+            let child = rel.join(&name);
+            let ft = match entry.file_type() {
+                Ok(ft) => ft,
+                Err(e) => {
+                    problems.push(Error::io(root.join(&child), e));
+                    continue;
+                }
+            };
+            if ft.is_dir() {
+                stack.push(child);
+            } else if ft.is_file() {
+                files.push(child);
+            } else if ft.is_symlink() {
+                // Follow file symlinks only; a directory symlink could loop.
+                if std::fs::metadata(root.join(&child)).is_ok_and(|m| m.is_file()) {
+                    files.push(child);
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok((
+        Inputs {
+            root: root.to_path_buf(),
+            files,
+        },
+        problems,
+    ))
+}

@@ -1,0 +1,399 @@
+//! Paragraph -> tokens -> hashed feature ids.
+//!
+//! Tokens are lowercased words (letters and digits; a word with digits becomes its shape, so
+//! `2019` and `1984` are both `#9999`), word bigrams (with a start marker `^`, so the opening word
+//! pair is its own feature), and shape tokens for what ad copy tends to carry: URLs, bare domains
+//! and their top-level domain, e-mail addresses, phone numbers, prices, percentages, ALL-CAPS
+//! words, `!`, emoji, and second-person address (`<2p>`). Each token is hashed (FNV-1a, 64-bit;
+//! a bigram mixes its two words' hashes) into `2^bits` buckets, so memory is bounded whatever the
+//! vocabulary.
+//!
+//! One scanner serves two sinks: [`for_each_bucket`] (the hot path, no allocation per token) and
+//! [`tokens`] (token text, for `clean explain`). A test checks that they agree.
+
+/// Settings that decide how text becomes features. Stored in the model file, so scoring always
+/// uses the settings the model was trained with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureConfig {
+    /// log2 of the number of hashed buckets.
+    pub bits: u32,
+    /// Include word bigrams.
+    pub bigrams: bool,
+    /// Include shape tokens (URL, domain, price, ...).
+    pub shapes: bool,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            bits: 18,
+            bigrams: true,
+            shapes: true,
+        }
+    }
+}
+
+impl FeatureConfig {
+    /// Number of hashed buckets.
+    pub fn dim(&self) -> usize {
+        1usize << self.bits
+    }
+    fn mask(&self) -> u64 {
+        (1u64 << self.bits) - 1
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+#[inline]
+fn fnv_feed(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+fn fnv(s: &str) -> u64 {
+    fnv_feed(FNV_OFFSET, s.as_bytes())
+}
+
+#[inline]
+fn mix(a: u64, b: u64) -> u64 {
+    (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5bd1_e995
+}
+
+/// Hash of a token given as text (the inverse direction of the scanner, used for explanations).
+pub fn token_hash(token: &str) -> u64 {
+    match token.split_once(' ') {
+        Some((a, b)) => mix(fnv(a), fnv(b)),
+        None => fnv(token),
+    }
+}
+
+/// Bucket of one token given as text.
+pub fn bucket(token: &str, cfg: &FeatureConfig) -> u32 {
+    (token_hash(token) & cfg.mask()) as u32
+}
+
+const SECOND_PERSON: [&str; 7] = [
+    "you", "your", "you're", "yours", "yourself", "you'll", "you've",
+];
+
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF | 0x1F000..=0x1F2FF)
+}
+
+fn is_currency(c: char) -> bool {
+    matches!(c, '$' | '£' | '€' | '¥' | '₹' | '₩' | '₿')
+}
+
+/// Shape tokens of one whitespace-separated chunk of raw text.
+fn chunk_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
+    let b = chunk.as_bytes();
+    let has = |needle: &[u8]| b.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    let trimmed = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+    if has(b"http://") || has(b"https://") || (b.len() > 4 && b[..4].eq_ignore_ascii_case(b"www.")) {
+        emit("<url>");
+    } else if trimmed.contains('@') && trimmed.contains('.') {
+        emit("<email>");
+    } else if let Some(dot) = trimmed.rfind('.') {
+        let tld = &trimmed[dot + 1..];
+        let head = &trimmed[..dot];
+        if (2..=6).contains(&tld.len())
+            && tld.bytes().all(|c| c.is_ascii_alphabetic())
+            && !head.is_empty()
+            && !head.ends_with('.')
+            && head
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        {
+            emit("<domain>");
+            emit(&format!("<tld:{}>", tld.to_ascii_lowercase()));
+        }
+    }
+    let (mut digits, mut letters, mut upper) = (0usize, 0usize, 0usize);
+    let (mut currency, mut emoji, mut phone_chars) = (false, false, true);
+    let phone_part = chunk.trim_end_matches([',', ';', ':', '.']);
+    for c in phone_part.chars() {
+        phone_chars &= c.is_ascii_digit() || "+-().".contains(c);
+    }
+    for c in chunk.chars() {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if c.is_alphabetic() {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
+        currency |= is_currency(c);
+        emoji |= is_emoji(c);
+    }
+    if currency && digits > 0 {
+        emit("<price>");
+    }
+    if b.contains(&b'%') {
+        emit("<percent>");
+    }
+    if b.contains(&b'!') {
+        emit("<bang>");
+    }
+    if emoji {
+        emit("<emoji>");
+    }
+    if letters >= 3 && upper == letters {
+        emit("<allcaps>");
+    }
+    if digits >= 7 && phone_chars {
+        emit("<phone>");
+    }
+}
+
+/// Incremental word builder: lowercases, keeps inner apostrophes, and tracks the digit shape.
+struct Word {
+    hash: u64,
+    shape_hash: u64,
+    len: usize,
+    has_digit: bool,
+    pending_apostrophes: usize,
+    last_kind: char,
+    run: usize,
+    text: Option<(String, String)>,
+}
+
+impl Word {
+    fn new(keep_text: bool) -> Word {
+        Word {
+            hash: FNV_OFFSET,
+            shape_hash: fnv_feed(FNV_OFFSET, b"#"),
+            len: 0,
+            has_digit: false,
+            pending_apostrophes: 0,
+            last_kind: ' ',
+            run: 0,
+            text: keep_text.then(|| (String::new(), String::from("#"))),
+        }
+    }
+
+    fn push_shape(&mut self, k: char) {
+        if k == self.last_kind {
+            self.run += 1;
+            if self.run >= 4 {
+                return;
+            }
+        } else {
+            self.run = 0;
+            self.last_kind = k;
+        }
+        let mut buf = [0u8; 4];
+        self.shape_hash = fnv_feed(self.shape_hash, k.encode_utf8(&mut buf).as_bytes());
+        if let Some((_, s)) = &mut self.text {
+            s.push(k);
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.hash = fnv_feed(self.hash, c.encode_utf8(&mut buf).as_bytes());
+        if let Some((w, _)) = &mut self.text {
+            w.push(c);
+        }
+    }
+
+    fn push_alnum(&mut self, c: char) {
+        while self.pending_apostrophes > 0 {
+            self.pending_apostrophes -= 1;
+            self.push_char('\'');
+            self.push_shape('\'');
+        }
+        if c.is_ascii() {
+            self.push_char(c.to_ascii_lowercase());
+        } else {
+            for l in c.to_lowercase() {
+                self.push_char(l);
+            }
+        }
+        self.has_digit |= c.is_ascii_digit();
+        self.push_shape(if c.is_ascii_digit() {
+            '9'
+        } else if c.is_alphabetic() {
+            'a'
+        } else {
+            c
+        });
+        self.len += 1;
+    }
+
+    /// The finished token: (hash, text if kept). `None` when no word was started.
+    fn finish(&mut self) -> Option<(u64, Option<String>)> {
+        if self.len == 0 {
+            return None;
+        }
+        let keep = self.text.is_some();
+        let done = std::mem::replace(self, Word::new(keep));
+        Some(if done.has_digit {
+            (done.shape_hash, done.text.map(|t| t.1))
+        } else {
+            (done.hash, done.text.map(|t| t.0))
+        })
+    }
+}
+
+type Emit<'a> = dyn FnMut(u64, Option<String>) + 'a;
+
+fn emit_word(
+    w: (u64, Option<String>),
+    prev: &mut (u64, Option<String>),
+    cfg: &FeatureConfig,
+    emit: &mut Emit,
+) {
+    if cfg.bigrams {
+        let text = match (&prev.1, &w.1) {
+            (Some(a), Some(b)) => Some(format!("{a} {b}")),
+            _ => None,
+        };
+        emit(mix(prev.0, w.0), text);
+    }
+    emit(w.0, w.1.clone());
+    *prev = w;
+}
+
+/// The scanner behind both sinks: `emit(hash, text)` gets each token's hash, and its text when
+/// `keep_text` is set. Order: each word's bigram then the word, then the shape tokens.
+fn scan(text: &str, cfg: &FeatureConfig, keep_text: bool, emit: &mut Emit) {
+    let second_person: [u64; 7] = SECOND_PERSON.map(fnv);
+    let mut word = Word::new(keep_text);
+    let mut prev: (u64, Option<String>) = (fnv("^"), keep_text.then(|| "^".to_string()));
+    let mut addressed = false;
+    let mut shapes: Vec<(u64, Option<String>)> = Vec::new();
+    let mut push_shape = |t: &str| shapes.push((fnv(t), keep_text.then(|| t.to_string())));
+    let mut chunk_start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            word.push_alnum(c);
+        } else if (c == '\'' || c == '’') && word.len > 0 {
+            word.pending_apostrophes += 1;
+        } else if let Some(w) = word.finish() {
+            addressed |= second_person.contains(&w.0);
+            emit_word(w, &mut prev, cfg, emit);
+        }
+        if c.is_whitespace() {
+            if let Some(s) = chunk_start.take() {
+                if cfg.shapes {
+                    chunk_shapes(&text[s..i], &mut push_shape);
+                }
+            }
+        } else if chunk_start.is_none() {
+            chunk_start = Some(i);
+        }
+    }
+    if let Some(w) = word.finish() {
+        addressed |= second_person.contains(&w.0);
+        emit_word(w, &mut prev, cfg, emit);
+    }
+    if let (Some(s), true) = (chunk_start, cfg.shapes) {
+        chunk_shapes(&text[s..], &mut push_shape);
+    }
+    if cfg.shapes {
+        for (h, t) in shapes {
+            emit(h, t);
+        }
+        if addressed {
+            emit(fnv("<2p>"), keep_text.then(|| "<2p>".to_string()));
+        }
+    }
+}
+
+/// Calls `f` with the bucket of every token of `text` (the hot path: no text kept).
+pub fn for_each_bucket(text: &str, cfg: &FeatureConfig, mut f: impl FnMut(u32)) {
+    let mask = cfg.mask();
+    scan(text, cfg, false, &mut |h, _| f((h & mask) as u32));
+}
+
+/// Every token of a paragraph as text, in the scanner's order.
+pub fn tokens(text: &str, cfg: &FeatureConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    scan(text, cfg, true, &mut |_, t| out.extend(t));
+    out
+}
+
+/// Lowercased words of a paragraph (words with digits replaced by their shape).
+pub fn words(text: &str) -> Vec<String> {
+    let cfg = FeatureConfig {
+        bigrams: false,
+        shapes: false,
+        ..Default::default()
+    };
+    tokens(text, &cfg)
+}
+
+/// Sparse bag of features: (bucket, count), sorted by bucket.
+pub fn featurize(text: &str, cfg: &FeatureConfig) -> Vec<(u32, u32)> {
+    let mut ids = Vec::new();
+    for_each_bucket(text, cfg, |b| ids.push(b));
+    ids.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+    for b in ids {
+        match out.last_mut() {
+            Some((last, n)) if *last == b => *n += 1,
+            _ => out.push((b, 1)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_lowercased_and_digits_shaped() {
+        assert_eq!(
+            words("Labour’s MPs met in 2019, at 10am! 'Quoted' rock''n"),
+            vec!["labour's", "mps", "met", "in", "#9999", "at", "#99aa", "quoted", "rock''n"]
+        );
+    }
+
+    #[test]
+    fn shapes_are_found() {
+        let cfg = FeatureConfig::default();
+        let t = tokens(
+            "Visit brightledger.io or https://x.example today! Save 20% at £9.99, call +44-20-7946-0958, mail hi@acme.com. FREE 🎉 for you",
+            &cfg,
+        );
+        for s in [
+            "<domain>", "<tld:io>", "<url>", "<bang>", "<percent>", "<price>", "<phone>", "<email>",
+            "<allcaps>", "<emoji>", "<2p>", "^ visit", "visit brightledger",
+        ] {
+            assert!(t.iter().any(|x| x == s), "missing {s} in {t:?}");
+        }
+        let plain = tokens("The minister said the plan, costing millions, was late.", &cfg);
+        assert!(!plain.iter().any(|x| x.starts_with('<')), "{plain:?}");
+    }
+
+    #[test]
+    fn hot_path_and_token_text_agree() {
+        let cfg = FeatureConfig { bits: 20, ..Default::default() };
+        for text in [
+            "Ship faster. Sleep better. Try Acme free for 30 days at acme.io!",
+            "Müller’s ÉCOLE costs €1,200 — “too much”, she said.  Über 50% ",
+            "",
+            "'''",
+        ] {
+            let mut fast = Vec::new();
+            for_each_bucket(text, &cfg, |b| fast.push(b));
+            let slow: Vec<u32> = tokens(text, &cfg).iter().map(|t| bucket(t, &cfg)).collect();
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    #[test]
+    fn featurize_is_sorted_and_bounded() {
+        let cfg = FeatureConfig { bits: 8, ..Default::default() };
+        let f = featurize("a b a b c the the the", &cfg);
+        assert!(f.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(f.iter().all(|(b, _)| *b < 256));
+        let total: u32 = f.iter().map(|(_, c)| c).sum();
+        assert_eq!(total as usize, tokens("a b a b c the the the", &cfg).len());
+    }
+}

@@ -1,0 +1,201 @@
+//! The filter, pure: (model, document text, settings) -> kept text + a verdict for every paragraph.
+//!
+//! Kept paragraphs are copied byte for byte, in order, with the separators between them. Where a
+//! run of paragraphs is removed, the two separators around it (before and after the run) become
+//! one: the one with fewer line breaks, so no run of extra blank lines is left behind and a
+//! document with the insert removed looks as if it had never been there. Text before the first
+//! paragraph and after the last one (a BOM, the final line ending or its absence) is kept.
+
+use crate::model::{Model, Score};
+use crate::segment::paragraphs;
+use std::ops::Range;
+
+/// Cuts applied to P(ad).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Remove a paragraph when P(ad) >= threshold.
+    pub threshold: f64,
+    /// Report a kept paragraph as unsure when P(ad) >= unsure.
+    pub unsure: f64,
+}
+
+impl Settings {
+    /// The cuts stored in a model.
+    pub fn from_model(model: &Model) -> Settings {
+        Settings {
+            threshold: model.meta.threshold,
+            unsure: model.meta.unsure,
+        }
+    }
+}
+
+/// What the filter decided for one paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Kept as editorial.
+    Kept,
+    /// Kept, but its score is in the unsure band.
+    Unsure,
+    /// Removed as ad copy.
+    Removed,
+}
+
+/// One paragraph and its verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// Position among the document's paragraphs, from 0.
+    pub index: usize,
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// The model's score.
+    pub score: Score,
+    /// P(ad).
+    pub p_ad: f64,
+    /// The decision.
+    pub verdict: Verdict,
+}
+
+/// A filtered document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filtered {
+    /// The document with removed paragraphs taken out.
+    pub output: String,
+    /// Every paragraph, in order.
+    pub paragraphs: Vec<Judged>,
+}
+
+impl Filtered {
+    /// Number of removed paragraphs.
+    pub fn removed(&self) -> usize {
+        self.count(Verdict::Removed)
+    }
+    /// Number of paragraphs with a given verdict.
+    pub fn count(&self, v: Verdict) -> usize {
+        self.paragraphs.iter().filter(|p| p.verdict == v).count()
+    }
+}
+
+/// Scores and judges every paragraph of a document, without building output.
+pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+    paragraphs(text)
+        .into_iter()
+        .enumerate()
+        .map(|(index, range)| {
+            let score = model.score(&text[range.clone()]);
+            let p_ad = score.p_ad();
+            let verdict = if p_ad >= settings.threshold {
+                Verdict::Removed
+            } else if p_ad >= settings.unsure {
+                Verdict::Unsure
+            } else {
+                Verdict::Kept
+            };
+            Judged {
+                index,
+                range,
+                score,
+                p_ad,
+                verdict,
+            }
+        })
+        .collect()
+}
+
+/// Filters one document.
+pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
+    let judged = judge(model, text, settings);
+    let ranges: Vec<Range<usize>> = judged.iter().map(|j| j.range.clone()).collect();
+    let remove: Vec<bool> = judged
+        .iter()
+        .map(|j| j.verdict == Verdict::Removed)
+        .collect();
+    Filtered {
+        output: rebuild(text, &ranges, &remove),
+        paragraphs: judged,
+    }
+}
+
+fn newlines(s: &str) -> usize {
+    memchr::memchr_iter(b'\n', s.as_bytes()).count()
+}
+
+/// `text` without the paragraphs flagged in `remove`, separators tidied (see the module docs).
+/// `ranges` are the document's paragraphs in order; returns `text` unchanged when nothing is
+/// removed, and an empty string when everything is.
+pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool]) -> String {
+    debug_assert_eq!(ranges.len(), remove.len());
+    if !remove.iter().any(|r| *r) {
+        return text.to_string();
+    }
+    let kept: Vec<usize> = (0..ranges.len()).filter(|i| !remove[*i]).collect();
+    let Some(&first) = kept.first() else {
+        return String::new();
+    };
+    // gap(i): the text before paragraph i; gap(n): the text after the last paragraph.
+    let gap = |i: usize| -> &str {
+        let start = if i == 0 { 0 } else { ranges[i - 1].end };
+        let end = if i == ranges.len() {
+            text.len()
+        } else {
+            ranges[i].start
+        };
+        &text[start..end]
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(gap(0));
+    out.push_str(&text[ranges[first].clone()]);
+    for pair in kept.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let sep = if b == a + 1 {
+            gap(b)
+        } else {
+            let (before, after) = (gap(a + 1), gap(b));
+            if newlines(after) < newlines(before) {
+                after
+            } else {
+                before
+            }
+        };
+        out.push_str(sep);
+        out.push_str(&text[ranges[b].clone()]);
+    }
+    out.push_str(gap(ranges.len()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, remove_texts: &[&str]) -> String {
+        let ranges = paragraphs(text);
+        let remove: Vec<bool> = ranges
+            .iter()
+            .map(|r| remove_texts.contains(&&text[r.clone()]))
+            .collect();
+        rebuild(text, &ranges, &remove)
+    }
+
+    #[test]
+    fn nothing_removed_is_identity() {
+        let t = "a\r\n\r\nb  \n\n\n";
+        assert_eq!(run(t, &[]), t);
+    }
+
+    #[test]
+    fn padded_insert_leaves_no_extra_blank_lines() {
+        assert_eq!(run("A.\nB.\n\nAD1\nAD2\nC.\nD.", &["AD1", "AD2"]), "A.\nB.\nC.\nD.");
+        assert_eq!(run("A.\n\nAD\n\nC.\n", &["AD"]), "A.\n\nC.\n");
+        assert_eq!(run("A.\n\n\nAD\n\nC.\n", &["AD"]), "A.\n\nC.\n");
+    }
+
+    #[test]
+    fn ends_and_line_endings_are_preserved() {
+        assert_eq!(run("AD\r\n\r\nA.\r\nB.", &["AD"]), "A.\r\nB.");
+        assert_eq!(run("A.\r\nAD\r\n", &["AD"]), "A.\r\n");
+        assert_eq!(run("A.\nAD", &["AD"]), "A.");
+        assert_eq!(run("\u{feff}AD\nA.\n", &["AD"]), "\u{feff}A.\n");
+        assert_eq!(run("AD\n", &["AD"]), "");
+    }
+}

@@ -1,0 +1,25 @@
+//! `clean` finds paragraphs of injected ad copy in scraped text and removes them, and nothing else.
+//!
+//! Where to look:
+//! - [`segment`]: text -> paragraphs (byte ranges; kept text is never rewritten);
+//! - [`features`]: paragraph -> tokens -> hashed feature ids;
+//! - [`train`]: labelled CSV -> per-class counts -> linfa-bayes MultinomialNb -> [`model::Model`];
+//! - [`model`]: the versioned model file and the sparse scorer;
+//! - [`filter`]: (model, document) -> kept text + a verdict per paragraph;
+//! - [`corpus`]: walking inputs, writing outputs atomically;
+//! - [`run`]: a whole `clean filter` run over a corpus, in parallel, in a fixed order;
+//! - [`report`]: `--report` JSON Lines.
+
+pub mod corpus;
+pub mod error;
+pub mod features;
+pub mod filter;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod segment;
+pub mod train;
+
+pub use error::{Error, Result};
+pub use filter::{filter_text, Settings, Verdict};
+pub use model::Model;

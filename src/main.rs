@@ -1,0 +1,33 @@
+//! The `clean` binary: parse the command line, dispatch, map errors to exit codes.
+
+mod cli;
+mod cmd;
+mod exit;
+
+use clap::Parser;
+use exit::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Train(a) => cmd::train::run(a),
+        cli::Command::Filter(a) => cmd::filter::run(a),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("clean: error: {e:#}");
+            ExitCode::Trouble.into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        super::cli::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,326 @@
+//! The paragraph classifier: a multinomial naive-Bayes model (fitted by linfa-bayes, see
+//! [`crate::train`]), its versioned file format, and the sparse scorer used by the filter.
+//!
+//! File format (all integers little-endian), version [`FORMAT_VERSION`]:
+//! ```text
+//! magic      8 bytes   "CLEANNB\n"
+//! version    u32
+//! meta_len   u32, then meta_len bytes of JSON (ModelMeta, fields in a fixed order)
+//! prior      2 x f64   log prior of editorial, ad
+//! unseen     2 x f64   log P(bucket | class) of a bucket never seen in training
+//! n          u32, then n x (u32 bucket, f64 log P(bucket|editorial), f64 log P(bucket|ad)),
+//!            buckets strictly increasing
+//! checksum   u64       FNV-1a of every byte before it
+//! ```
+//! The same training data gives the same bytes: nothing in it depends on time, hash-map order or
+//! thread count.
+
+use crate::error::{Error, Result};
+use crate::features::{for_each_bucket, FeatureConfig};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// First bytes of every model file.
+pub const MAGIC: &[u8; 8] = b"CLEANNB\n";
+/// The newest format this build reads and the one it writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Class index of editorial text.
+pub const EDITORIAL: usize = 0;
+/// Class index of ad copy.
+pub const AD: usize = 1;
+/// Class names, by index.
+pub const LABELS: [&str; 2] = ["editorial", "ad"];
+
+/// One training file the model was built from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SourceFile {
+    /// Path relative to the training directory.
+    pub path: String,
+    /// Paragraphs per label in this file.
+    pub paragraphs: BTreeMap<String, u64>,
+    /// FNV-1a of the file's bytes, hex.
+    pub fnv1a: String,
+}
+
+/// Figures measured by `clean eval --folds` and stored with the model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Calibration {
+    /// How the figures were obtained, e.g. "5-fold cross-validation over training/".
+    pub method: String,
+    /// Target share of editorial paragraphs removed used to choose the threshold.
+    pub target_editorial_removed: f64,
+    /// Recall on ad paragraphs at the stored threshold.
+    pub ad_recall: f64,
+    /// Share of editorial paragraphs removed at the stored threshold.
+    pub editorial_removed: f64,
+}
+
+/// Everything about a model except its weights. Serialized as JSON inside the model file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelMeta {
+    /// How text becomes features.
+    pub features: FeatureConfig,
+    /// Additive (Laplace/Lidstone) smoothing given to linfa-bayes.
+    pub alpha: f64,
+    /// P(ad) at or above which a paragraph is removed.
+    pub threshold: f64,
+    /// P(ad) at or above which a kept paragraph is reported as unsure.
+    pub unsure: f64,
+    /// Training paragraphs per label.
+    pub paragraphs: BTreeMap<String, u64>,
+    /// Training files, sorted by path.
+    pub sources: Vec<SourceFile>,
+    /// Cross-validated figures, when `clean eval` stored them.
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
+}
+
+/// A loaded model, ready to score.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Settings and provenance.
+    pub meta: ModelMeta,
+    log_prior: [f64; 2],
+    unseen: [f64; 2],
+    /// (bucket, log-probabilities) of every bucket seen in training, sorted.
+    entries: Vec<(u32, [f64; 2])>,
+    /// Dense log-probabilities per bucket, built at load time for scoring.
+    table: Vec<[f64; 2]>,
+}
+
+/// A paragraph's score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    /// Joint log-likelihood per class (log prior + sum of count x log P(feature|class)).
+    pub jll: [f64; 2],
+    /// Number of tokens.
+    pub tokens: u32,
+    /// Tokens whose bucket was seen in training.
+    pub known_tokens: u32,
+}
+
+impl Score {
+    /// log P(ad|text) - log P(editorial|text).
+    pub fn log_odds(&self) -> f64 {
+        self.jll[AD] - self.jll[EDITORIAL]
+    }
+    /// P(ad | text), computed stably as 1 / (1 + exp(jll_editorial - jll_ad)).
+    pub fn p_ad(&self) -> f64 {
+        let d = self.jll[EDITORIAL] - self.jll[AD];
+        if d > 700.0 {
+            0.0
+        } else {
+            1.0 / (1.0 + d.exp())
+        }
+    }
+    /// The class with the higher joint log-likelihood; a tie goes to editorial (keep the text).
+    pub fn label(&self) -> usize {
+        if self.jll[AD] > self.jll[EDITORIAL] {
+            AD
+        } else {
+            EDITORIAL
+        }
+    }
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// FNV-1a of some bytes as 16 hex digits (used to fingerprint training files).
+pub fn fingerprint(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv1a64(bytes))
+}
+
+/// The model compiled into the binary: trained from the committed `training/`.
+pub const BUILTIN_MODEL: &[u8] = include_bytes!("../models/clean.model");
+
+impl Model {
+    /// Builds a model from fitted parameters. `entries` must be sorted by bucket.
+    pub fn from_parts(
+        meta: ModelMeta,
+        log_prior: [f64; 2],
+        unseen: [f64; 2],
+        entries: Vec<(u32, [f64; 2])>,
+    ) -> Model {
+        let mut table = vec![unseen; meta.features.dim()];
+        for (b, lp) in &entries {
+            table[*b as usize] = *lp;
+        }
+        Model {
+            meta,
+            log_prior,
+            unseen,
+            entries,
+            table,
+        }
+    }
+
+    /// The built-in model.
+    pub fn builtin() -> Result<Model> {
+        Model::from_bytes(BUILTIN_MODEL, Path::new("<built-in model>"))
+    }
+
+    /// Loads a model file.
+    pub fn load(path: &Path) -> Result<Model> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Model::from_bytes(&bytes, path)
+    }
+
+    /// Log priors (editorial, ad).
+    pub fn log_prior(&self) -> [f64; 2] {
+        self.log_prior
+    }
+
+    /// Log-probabilities (editorial, ad) of one bucket.
+    pub fn log_prob(&self, bucket: u32) -> [f64; 2] {
+        self.table[bucket as usize]
+    }
+
+    /// Whether a bucket was seen in training.
+    pub fn seen(&self, bucket: u32) -> bool {
+        self.entries.binary_search_by_key(&bucket, |e| e.0).is_ok()
+    }
+
+    /// Number of buckets seen in training.
+    pub fn seen_buckets(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Scores one paragraph.
+    pub fn score(&self, text: &str) -> Score {
+        let mut jll = self.log_prior;
+        let mut tokens = 0u32;
+        let mut known = 0u32;
+        let unseen = self.unseen;
+        for_each_bucket(text, &self.meta.features, |b| {
+            let lp = self.table[b as usize];
+            jll[0] += lp[0];
+            jll[1] += lp[1];
+            tokens += 1;
+            known += u32::from(lp != unseen);
+        });
+        Score {
+            jll,
+            tokens,
+            known_tokens: known,
+        }
+    }
+
+    /// The model file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let meta = serde_json::to_vec(&self.meta).expect("model metadata serializes");
+        let mut out = Vec::with_capacity(64 + meta.len() + self.entries.len() * 20);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+        out.extend_from_slice(&meta);
+        for v in self.log_prior.iter().chain(self.unseen.iter()) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
+        for (b, lp) in &self.entries {
+            out.extend_from_slice(&b.to_le_bytes());
+            out.extend_from_slice(&lp[0].to_le_bytes());
+            out.extend_from_slice(&lp[1].to_le_bytes());
+        }
+        let sum = fnv1a64(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// Writes the model file atomically (temporary file, then rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        crate::corpus::write_atomic(path, &self.to_bytes())
+    }
+
+    /// Parses a model file's bytes; `path` is only used in error messages.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
+        let bad = |reason: String| Error::Model {
+            path: PathBuf::from(path),
+            reason,
+        };
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(bad("it does not start with the clean model header (CLEANNB)".into()));
+        }
+        let mut r = Reader { bytes, pos: 8 };
+        let version = r.u32().ok_or_else(|| bad("truncated header".into()))?;
+        if version > FORMAT_VERSION {
+            return Err(bad(format!(
+                "format version {version} was written by a newer clean; this build reads up to version {FORMAT_VERSION}"
+            )));
+        }
+        if version == 0 {
+            return Err(bad("format version 0 is not valid".into()));
+        }
+        if bytes.len() < 8 + 4 + 8 {
+            return Err(bad("truncated file".into()));
+        }
+        let (body, tail) = bytes.split_at(bytes.len() - 8);
+        let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
+        if stored != fnv1a64(body) {
+            return Err(bad("checksum mismatch: the file is truncated or corrupt".into()));
+        }
+        let truncated = || bad("truncated file".into());
+        let meta_len = r.u32().ok_or_else(truncated)? as usize;
+        let meta_bytes = r.take(meta_len).ok_or_else(truncated)?;
+        let meta: ModelMeta = serde_json::from_slice(meta_bytes)
+            .map_err(|e| bad(format!("metadata is not valid: {e}")))?;
+        if !(1..=28).contains(&meta.features.bits) {
+            return Err(bad(format!("feature bits {} out of range", meta.features.bits)));
+        }
+        let mut f = [0f64; 4];
+        for v in &mut f {
+            *v = r.f64().ok_or_else(truncated)?;
+        }
+        let n = r.u32().ok_or_else(truncated)? as usize;
+        let dim = meta.features.dim();
+        if n > dim {
+            return Err(bad(format!("{n} entries for {dim} buckets")));
+        }
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let b = r.u32().ok_or_else(truncated)?;
+            let lp = [r.f64().ok_or_else(truncated)?, r.f64().ok_or_else(truncated)?];
+            if b as usize >= dim || entries.last().is_some_and(|(p, _)| *p >= b) {
+                return Err(bad("bucket ids out of order or out of range".into()));
+            }
+            entries.push((b, lp));
+        }
+        if r.pos != body.len() {
+            return Err(bad("unexpected bytes after the weights".into()));
+        }
+        let all_finite = f.iter().all(|v| v.is_finite())
+            && entries.iter().all(|(_, lp)| lp[0].is_finite() && lp[1].is_finite());
+        if !all_finite {
+            return Err(bad("weights are not finite numbers".into()));
+        }
+        Ok(Model::from_parts(meta, [f[0], f[1]], [f[2], f[3]], entries))
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.bytes.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn f64(&mut self) -> Option<f64> {
+        Some(f64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}

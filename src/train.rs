@@ -1,0 +1,323 @@
+//! Training: labelled paragraphs from CSV -> per-class token counts -> linfa-bayes
+//! `MultinomialNb` -> [`Model`].
+//!
+//! linfa-bayes 0.8.1 wants a dense matrix with one row per sample, which is slow and large for
+//! text. Naive Bayes only needs the per-class sums of that matrix, so we sum counts sparsely per
+//! class and fit linfa-bayes once on a two-row matrix (one row per class). The fitted
+//! `feature_log_prob` is the same as fitting on every paragraph (a test checks it). The class
+//! priors linfa-bayes sets from that matrix (one row each) are replaced by the real paragraph
+//! counts. linfa-bayes prints its fitted arrays with `dbg!` during `fit`; stderr is silenced
+//! around that call (gag) so megabytes of debug output never reach the user.
+
+use crate::error::{Error, Result};
+use crate::features::{for_each_bucket, FeatureConfig};
+use crate::model::{fingerprint, Model, ModelMeta, SourceFile, AD, EDITORIAL, LABELS};
+use linfa::prelude::*;
+use linfa_bayes::MultinomialNb;
+use ndarray::{Array1, Array2};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One labelled paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// [`EDITORIAL`] or [`AD`].
+    pub label: usize,
+    /// Optional finer kind (a `genre` column), for per-genre figures.
+    pub genre: Option<String>,
+    /// The paragraph.
+    pub text: String,
+}
+
+/// Parses a label name.
+pub fn parse_label(s: &str) -> Option<usize> {
+    match s.trim() {
+        "editorial" => Some(EDITORIAL),
+        "ad" => Some(AD),
+        _ => None,
+    }
+}
+
+/// Reads one CSV file with a header holding `label` and `text` (and optionally `genre`).
+pub fn read_csv(path: &Path) -> Result<Vec<Example>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_csv_bytes(&bytes, path)
+}
+
+fn read_csv_bytes(bytes: &[u8], path: &Path) -> Result<Vec<Example>> {
+    let bad = |reason: String| Error::TrainingData {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let headers = rdr
+        .headers()
+        .map_err(|e| bad(format!("cannot read the CSV header: {e}")))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(label_col), Some(text_col)) = (col("label"), col("text")) else {
+        return Err(bad(
+            "the header must name the columns `label` and `text` (and may name `genre`)".into(),
+        ));
+    };
+    let genre_col = col("genre");
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| bad(format!("row {line}: {e}")))?;
+        let label_s = rec.get(label_col).unwrap_or("");
+        let label = parse_label(label_s).ok_or_else(|| {
+            bad(format!(
+                "row {line}: label {label_s:?} is neither `editorial` nor `ad`"
+            ))
+        })?;
+        let text = rec.get(text_col).unwrap_or("").to_string();
+        if text.trim().is_empty() {
+            return Err(bad(format!("row {line}: empty text")));
+        }
+        let genre = genre_col
+            .and_then(|c| rec.get(c))
+            .filter(|g| !g.is_empty())
+            .map(str::to_string);
+        out.push(Example { label, genre, text });
+    }
+    Ok(out)
+}
+
+/// The `.csv` files directly under a directory (or the file itself), sorted by name.
+pub fn csv_files(path: &Path) -> Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let rd = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+    let mut files = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let p = entry.path();
+        if p.extension().is_some_and(|e| e == "csv") && p.is_file() {
+            files.push(p);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::TrainingData {
+            path: path.to_path_buf(),
+            reason: "no .csv files found".into(),
+        });
+    }
+    Ok(files)
+}
+
+/// Training data as read from disk, with its provenance.
+pub struct TrainingSet {
+    /// All examples, file by file in sorted order.
+    pub examples: Vec<Example>,
+    /// One entry per file.
+    pub sources: Vec<SourceFile>,
+}
+
+/// Reads every CSV under `dir` (sorted by name).
+pub fn read_training_dir(dir: &Path) -> Result<TrainingSet> {
+    let mut examples = Vec::new();
+    let mut sources = Vec::new();
+    for file in csv_files(dir)? {
+        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+        let ex = read_csv_bytes(&bytes, &file)?;
+        let mut paragraphs = BTreeMap::new();
+        for e in &ex {
+            *paragraphs.entry(LABELS[e.label].to_string()).or_insert(0) += 1;
+        }
+        let name = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        sources.push(SourceFile {
+            path: if name.is_empty() {
+                file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            } else {
+                name
+            },
+            paragraphs,
+            fnv1a: fingerprint(&bytes),
+        });
+        examples.extend(ex);
+    }
+    Ok(TrainingSet { examples, sources })
+}
+
+/// Training settings.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainConfig {
+    /// Feature extraction.
+    pub features: FeatureConfig,
+    /// Smoothing, > 0.
+    pub alpha: f64,
+    /// Default removal threshold on P(ad).
+    pub threshold: f64,
+    /// Default lower edge of the unsure band on P(ad).
+    pub unsure: f64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            features: FeatureConfig::default(),
+            alpha: 0.1,
+            threshold: 0.5,
+            unsure: 0.2,
+        }
+    }
+}
+
+/// Per-class sums of token counts, kept sparse.
+pub struct ClassCounts {
+    /// bucket -> count, per class.
+    pub counts: [BTreeMap<u32, f64>; 2],
+    /// Paragraphs per class.
+    pub paragraphs: [u64; 2],
+}
+
+/// Sums token counts per class.
+pub fn count(examples: &[&Example], cfg: &FeatureConfig) -> ClassCounts {
+    let mut dense = [vec![0u32; cfg.dim()], vec![0u32; cfg.dim()]];
+    let mut paragraphs = [0u64; 2];
+    for e in examples {
+        paragraphs[e.label] += 1;
+        let d = &mut dense[e.label];
+        for_each_bucket(&e.text, cfg, |b| d[b as usize] += 1);
+    }
+    let sparse = |d: &Vec<u32>| -> BTreeMap<u32, f64> {
+        d.iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(b, c)| (b as u32, f64::from(*c)))
+            .collect()
+    };
+    ClassCounts {
+        counts: [sparse(&dense[0]), sparse(&dense[1])],
+        paragraphs,
+    }
+}
+
+/// The fitted parameters of a linfa-bayes MultinomialNb, read through its serde form (its fields
+/// are private). Mirrors `MultinomialNb { class_info: HashMap<usize, ClassHistogram<f64>> }`.
+#[derive(serde::Deserialize)]
+struct FittedNb {
+    class_info: BTreeMap<String, FittedClass>,
+}
+
+#[derive(serde::Deserialize)]
+struct FittedClass {
+    feature_log_prob: NdArray1,
+}
+
+#[derive(serde::Deserialize)]
+struct NdArray1 {
+    data: Vec<f64>,
+}
+
+/// Fits linfa-bayes on a dense matrix (rows = samples) and returns feature_log_prob per class.
+/// linfa-bayes's `dbg!` output is silenced for the duration of the fit.
+pub fn fit_linfa(
+    x: Array2<f64>,
+    y: Array1<usize>,
+    alpha: f64,
+) -> Result<(MultinomialNb<f64, usize>, [Vec<f64>; 2])> {
+    let ds = Dataset::new(x, y);
+    let params = MultinomialNb::params().alpha(alpha);
+    let fitted = {
+        // linfa-bayes 0.8.1 calls dbg! on every class histogram inside fit.
+        let _quiet = gag::Gag::stderr().ok();
+        params.fit(&ds)
+    }
+    .map_err(|e| Error::Fit(e.to_string()))?;
+    let value = serde_json::to_value(&fitted).map_err(|e| Error::Fit(e.to_string()))?;
+    let parsed: FittedNb = serde_json::from_value(value)
+        .map_err(|e| Error::Fit(format!("unexpected linfa-bayes model layout: {e}")))?;
+    let mut lp: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for (k, class) in parsed.class_info {
+        let idx: usize = k
+            .parse()
+            .map_err(|_| Error::Fit(format!("unexpected class key {k}")))?;
+        if idx > 1 {
+            return Err(Error::Fit(format!("unexpected class {idx}")));
+        }
+        lp[idx] = class.feature_log_prob.data;
+    }
+    if lp[0].is_empty() || lp[1].is_empty() {
+        return Err(Error::Fit("both classes must be present".into()));
+    }
+    Ok((fitted, lp))
+}
+
+/// Trains a model on examples through linfa-bayes on aggregated counts.
+pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig) -> Result<Model> {
+    if !(cfg.alpha > 0.0 && cfg.alpha.is_finite()) {
+        return Err(Error::Usage(format!("alpha must be > 0, got {}", cfg.alpha)));
+    }
+    let counts = count(examples, &cfg.features);
+    for c in [EDITORIAL, AD] {
+        if counts.paragraphs[c] == 0 {
+            return Err(Error::Fit(format!("no `{}` paragraphs in the training data", LABELS[c])));
+        }
+    }
+    // One row per class: the sums of that class's rows. Naive Bayes needs nothing else.
+    let dim = cfg.features.dim();
+    let mut x = Array2::<f64>::zeros((2, dim));
+    for c in [EDITORIAL, AD] {
+        for (b, n) in &counts.counts[c] {
+            x[[c, *b as usize]] = *n;
+        }
+    }
+    let (_, lp) = fit_linfa(x, Array1::from(vec![EDITORIAL, AD]), cfg.alpha)?;
+    let seen: std::collections::BTreeSet<u32> = counts.counts[0]
+        .keys()
+        .chain(counts.counts[1].keys())
+        .copied()
+        .collect();
+    let mut unseen = [0.0; 2];
+    for c in [EDITORIAL, AD] {
+        // The log-probability of a zero-count bucket: ln(alpha) - ln(total + alpha * dim).
+        let zero = (0..dim).find(|b| !seen.contains(&(*b as u32)));
+        unseen[c] = match zero {
+            Some(b) => lp[c][b],
+            None => f64::NEG_INFINITY,
+        };
+    }
+    if unseen.iter().any(|v| !v.is_finite()) {
+        // Every bucket seen: no unseen value is needed, use the smallest.
+        for c in [EDITORIAL, AD] {
+            unseen[c] = lp[c].iter().copied().fold(f64::INFINITY, f64::min);
+        }
+    }
+    let entries: Vec<(u32, [f64; 2])> = seen
+        .iter()
+        .map(|b| (*b, [lp[0][*b as usize], lp[1][*b as usize]]))
+        .collect();
+    let n: u64 = counts.paragraphs.iter().sum();
+    let log_prior = [
+        (counts.paragraphs[0] as f64 / n as f64).ln(),
+        (counts.paragraphs[1] as f64 / n as f64).ln(),
+    ];
+    let meta = ModelMeta {
+        features: cfg.features,
+        alpha: cfg.alpha,
+        threshold: cfg.threshold,
+        unsure: cfg.unsure,
+        paragraphs: BTreeMap::from([
+            (LABELS[EDITORIAL].to_string(), counts.paragraphs[0]),
+            (LABELS[AD].to_string(), counts.paragraphs[1]),
+        ]),
+        sources,
+        calibration: None,
+    };
+    Ok(Model::from_parts(meta, log_prior, unseen, entries))
+}
+
+/// Reads `dir` and trains.
+pub fn train_dir(dir: &Path, cfg: &TrainConfig) -> Result<Model> {
+    let set = read_training_dir(dir)?;
+    let refs: Vec<&Example> = set.examples.iter().collect();
+    train(&refs, set.sources, cfg)
+}

@@ -1,0 +1,88 @@
+//! The fast path (per-class sums, one linfa-bayes fit, sparse scorer) against linfa-bayes used the
+//! slow, documented way (one dense row per paragraph, its own `predict`).
+
+use clean::features::{featurize, FeatureConfig};
+use clean::model::{Model, AD, EDITORIAL};
+use clean::train::{fit_linfa, read_training_dir, train, Example, TrainConfig};
+use linfa::prelude::*;
+use ndarray::{Array1, Array2};
+use std::path::Path;
+
+fn dense(examples: &[&Example], cfg: &FeatureConfig) -> Array2<f64> {
+    let mut x = Array2::<f64>::zeros((examples.len(), cfg.dim()));
+    for (i, e) in examples.iter().enumerate() {
+        for (b, n) in featurize(&e.text, cfg) {
+            x[[i, b as usize]] = f64::from(n);
+        }
+    }
+    x
+}
+
+#[test]
+fn sparse_scorer_agrees_with_linfa_predict() {
+    let set = read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    // Interleave labels so both classes are in the sample: every 7th paragraph of each class.
+    let ed: Vec<&Example> = set.examples.iter().filter(|e| e.label == EDITORIAL).step_by(7).collect();
+    let ad: Vec<&Example> = set.examples.iter().filter(|e| e.label == AD).step_by(7).collect();
+    let n = 200.min(ed.len()).min(ad.len());
+    let train_set: Vec<&Example> = ed[..n / 2].iter().chain(ad[..n / 2].iter()).copied().collect();
+    let test_set: Vec<&Example> = ed[n / 2..n].iter().chain(ad[n / 2..n].iter()).chain(train_set.iter()).copied().collect();
+    assert!(test_set.len() >= 300, "need a few hundred paragraphs, have {}", test_set.len());
+
+    let cfg = TrainConfig {
+        features: FeatureConfig { bits: 12, ..Default::default() },
+        ..Default::default()
+    };
+    let ours: Model = train(&train_set, Vec::new(), &cfg).unwrap();
+
+    let x = dense(&train_set, &cfg.features);
+    let y = Array1::from(train_set.iter().map(|e| e.label).collect::<Vec<_>>());
+    let (linfa_model, lp) = fit_linfa(x, y, cfg.alpha).unwrap();
+
+    // Same fitted log-probabilities, bit for bit, on every bucket.
+    for b in 0..cfg.features.dim() as u32 {
+        let mine = ours.log_prob(b);
+        assert_eq!(mine[EDITORIAL].to_bits(), lp[EDITORIAL][b as usize].to_bits(), "bucket {b}");
+        assert_eq!(mine[AD].to_bits(), lp[AD][b as usize].to_bits(), "bucket {b}");
+    }
+
+    // Same labels from linfa's own predict and from our scorer.
+    let xt = dense(&test_set, &cfg.features);
+    let predicted = linfa_model.predict(&xt);
+    let mut agree = 0;
+    for (i, e) in test_set.iter().enumerate() {
+        let s = ours.score(&e.text);
+        assert!((s.jll[AD] - s.jll[EDITORIAL]).abs() > 1e-9, "a tie would make the comparison moot");
+        if s.label() == predicted[i] {
+            agree += 1;
+        }
+    }
+    assert_eq!(agree, test_set.len());
+}
+
+#[test]
+fn model_file_round_trip_and_version_check() {
+    let set = read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let refs: Vec<&Example> = set.examples.iter().step_by(5).collect();
+    let cfg = TrainConfig {
+        features: FeatureConfig { bits: 14, ..Default::default() },
+        ..Default::default()
+    };
+    let m = train(&refs, set.sources.clone(), &cfg).unwrap();
+    let bytes = m.to_bytes();
+    let back = Model::from_bytes(&bytes, Path::new("x.model")).unwrap();
+    assert_eq!(back.to_bytes(), bytes);
+    assert_eq!(back.meta, m.meta);
+    for e in refs.iter().take(50) {
+        assert_eq!(back.score(&e.text), m.score(&e.text));
+    }
+    assert_eq!(&bytes[..8], b"CLEANNB\n");
+    let mut newer = bytes.clone();
+    newer[8..12].copy_from_slice(&(clean::model::FORMAT_VERSION + 1).to_le_bytes());
+    let err = Model::from_bytes(&newer, Path::new("x.model")).unwrap_err().to_string();
+    assert!(err.contains("x.model") && err.contains("newer"), "{err}");
+    // Every truncation is an error, never a panic.
+    for cut in [0, 4, 9, 12, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(Model::from_bytes(&bytes[..cut], Path::new("x.model")).is_err(), "cut {cut}");
+    }
+}
