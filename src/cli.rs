@@ -24,6 +24,8 @@ pub enum Command {
     /// Remove the paragraphs the model flags from every document under IN, writing to OUT.
     #[command(after_help = AFTER_HELP)]
     Filter(FilterArgs),
+    /// Show every paragraph of FILE with its score, verdict and the tokens behind them.
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,4 +73,23 @@ pub struct FilterArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The document to explain, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Model file to use instead of the built-in model.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Removal threshold on P(ad) (default: the model's).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// How many tokens to show each way.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// One JSON object per paragraph instead of text.
+    #[arg(long)]
+    pub json: bool,
 }

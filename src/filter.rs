@@ -52,6 +52,8 @@ pub struct Judged {
     pub score: Score,
     /// P(ad).
     pub p_ad: f64,
+    /// Fit with the document: (content words, how many also occur elsewhere in the document).
+    pub context: (u32, u32),
     /// The decision.
     pub verdict: Verdict,
 }
@@ -78,10 +80,13 @@ impl Filtered {
 
 /// Scores and judges every paragraph of a document, without building output.
 pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
-    paragraphs(text)
+    let ranges = paragraphs(text);
+    let contexts = crate::context::overlaps(text, &ranges);
+    ranges
         .into_iter()
+        .zip(contexts)
         .enumerate()
-        .map(|(index, range)| {
+        .map(|(index, (range, context))| {
             let score = model.score(&text[range.clone()]);
             let p_ad = score.p_ad();
             let verdict = if p_ad >= settings.threshold {
@@ -96,6 +101,7 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
                 range,
                 score,
                 p_ad,
+                context,
                 verdict,
             }
         })

@@ -10,9 +10,11 @@
 //! - [`run`]: a whole `clean filter` run over a corpus, in parallel, in a fixed order;
 //! - [`report`]: `--report` JSON Lines.
 
+pub mod context;
 pub mod corpus;
 pub mod error;
 pub mod features;
+pub mod explain;
 pub mod filter;
 pub mod model;
 pub mod report;

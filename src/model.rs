@@ -92,8 +92,12 @@ pub struct Model {
 /// A paragraph's score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
-    /// Joint log-likelihood per class (log prior + sum of count x log P(feature|class)).
+    /// Joint log-likelihood per class (log prior + sum of count x log P(feature|class)), exactly
+    /// as linfa-bayes computes it.
     pub jll: [f64; 2],
+    /// The same over the tokens seen in training only: a token the model never saw carries no
+    /// evidence (otherwise it would favour whichever class had fewer training tokens).
+    pub jll_known: [f64; 2],
     /// Number of tokens.
     pub tokens: u32,
     /// Tokens whose bucket was seen in training.
@@ -196,6 +200,7 @@ impl Model {
     /// Scores one paragraph.
     pub fn score(&self, text: &str) -> Score {
         let mut jll = self.log_prior;
+        let mut jll_known = self.log_prior;
         let mut tokens = 0u32;
         let mut known = 0u32;
         let unseen = self.unseen;
@@ -204,10 +209,15 @@ impl Model {
             jll[0] += lp[0];
             jll[1] += lp[1];
             tokens += 1;
-            known += u32::from(lp != unseen);
+            if lp != unseen {
+                known += 1;
+                jll_known[0] += lp[0];
+                jll_known[1] += lp[1];
+            }
         });
         Score {
             jll,
+            jll_known,
             tokens,
             known_tokens: known,
         }
