@@ -3,11 +3,17 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
-const AFTER_HELP: &str = "\
+pub const AFTER_HELP: &str = "\
 Exit codes (as grep and diff):
   0  success (for `check`: no paragraph would be removed)
-  1  `check` found paragraphs that would be removed
-  2  trouble: a usage error, or a file that could not be read or written (named on stderr)";
+  1  `check` found paragraphs that would be removed (more than --max-removed)
+  2  trouble: a usage error, or a file that could not be read or written (named on stderr);
+     the other files are still processed
+
+Bad input: a file that is not valid UTF-8 (a binary, a broken encoding) is copied unchanged and
+listed on stderr (--non-text copy), or left out (skip), or an error (error). NUL bytes, a BOM,
+CRLF line endings and a missing final newline are kept byte for byte. Directory symlinks are not
+followed. An unreadable file is an error naming it; the others are still processed.";
 
 /// Remove injected ad and spam paragraphs from scraped text, and nothing else.
 #[derive(Debug, Parser)]
@@ -24,6 +30,9 @@ pub enum Command {
     /// Remove the paragraphs the model flags from every document under IN, writing to OUT.
     #[command(after_help = AFTER_HELP)]
     Filter(FilterArgs),
+    /// Write nothing; list what `filter` would remove; exit 1 if anything would be.
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
     /// Show every paragraph of FILE with its score, verdict and the tokens behind them.
     Explain(ExplainArgs),
 }
@@ -50,14 +59,9 @@ pub struct TrainArgs {
     pub unsure: f64,
 }
 
+/// Options shared by `filter` and `check`.
 #[derive(Debug, clap::Args)]
-pub struct FilterArgs {
-    /// Input directory (walked recursively, in sorted order) or a single file.
-    #[arg(value_name = "IN")]
-    pub input: PathBuf,
-    /// Output directory (relative paths mirrored) or file. Existing files are replaced.
-    #[arg(value_name = "OUT")]
-    pub output: PathBuf,
+pub struct ScanArgs {
     /// Model file to use instead of the built-in model.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
@@ -67,12 +71,67 @@ pub struct FilterArgs {
     /// Write one JSON line per removed or unsure paragraph to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write the run's totals as one JSON object to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+    /// Only files whose path (relative to IN) matches this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files whose path (relative to IN) matches this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Take only shard K of N (K from 1) of the files, chosen by a hash of each relative path, so N
+    /// independent jobs split one corpus with no coordination.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// JSON field holding the text in JSON Lines input.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+    /// Format of standard input when IN is `-`.
+    #[arg(long, value_enum, default_value_t = StdinFormat::Text)]
+    pub format: StdinFormat,
+    /// What to do with a file that is not valid UTF-8 text.
+    #[arg(long, value_enum, default_value_t = clean::formats::NonText::Copy)]
+    pub non_text: clean::formats::NonText,
     /// Worker threads (0 = one per core). Output is the same whatever the count.
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
-    /// Print nothing but errors.
+    /// Print nothing but errors (no progress bar, no summary).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StdinFormat {
+    /// Plain text.
+    Text,
+    /// JSON Lines.
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// Input directory (walked recursively, in sorted order), a single file, or `-` for stdin.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// Output directory (relative paths mirrored), a file, or `-` for stdout. Files already there
+    /// with the same relative path are replaced; other files there are left alone.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Input directory, a single file, or `-` for stdin.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// Exit 1 only when more than this many paragraphs would be removed.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub max_removed: usize,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -42,7 +42,10 @@ pub fn content_words(text: &str) -> Vec<u64> {
 
 /// For each paragraph, (content words, how many of them occur in a paragraph at distance >= 2).
 pub fn overlaps(text: &str, ranges: &[Range<usize>]) -> Vec<(u32, u32)> {
-    let sets: Vec<Vec<u64>> = ranges.iter().map(|r| content_words(&text[r.clone()])).collect();
+    let sets: Vec<Vec<u64>> = ranges
+        .iter()
+        .map(|r| content_words(&text[r.clone()]))
+        .collect();
     // word -> sorted list of paragraphs containing it
     let mut where_: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, s) in sets.iter().enumerate() {

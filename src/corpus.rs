@@ -6,31 +6,70 @@ use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A file being written under a temporary name beside its final path; [`AtomicFile::commit`]
+/// renames it into place, and dropping it uncommitted removes it.
+pub struct AtomicFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file (and the parent directories).
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let tmp = dir.join(format!(".{name}.clean-tmp-{}", std::process::id()));
+        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(path, e))?;
+        Ok(AtomicFile {
+            tmp,
+            path: path.to_path_buf(),
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    /// The writer.
+    pub fn writer(&mut self) -> &mut std::io::BufWriter<std::fs::File> {
+        self.file.as_mut().expect("open until commit")
+    }
+
+    /// Flushes and renames the file to its final name.
+    pub fn commit(mut self) -> Result<()> {
+        let file = self.file.take().expect("open until commit");
+        let path = self.path.clone();
+        // No fsync: a killed process leaves no partial file under a final name (rename is
+        // atomic), which is the guarantee promised; surviving power loss is not.
+        drop(
+            file.into_inner()
+                .map_err(|e| Error::io(&path, e.into_error()))?,
+        );
+        std::fs::rename(&self.tmp, &path).map_err(|e| Error::io(&path, e))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename. Parent
 /// directories are created. On failure the temporary file is removed and the error names `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.clean-tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.flush()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    let mut f = AtomicFile::create(path)?;
+    f.writer()
+        .write_all(bytes)
+        .map_err(|e| Error::io(path, e))?;
+    f.commit()
 }
 
 /// True for the temporary names [`write_atomic`] uses.

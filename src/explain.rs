@@ -34,8 +34,23 @@ pub fn top_tokens(model: &Model, text: &str, k: usize) -> (Vec<TokenWeight>, Vec
             weight: (weight * 1000.0).round() / 1000.0,
         })
         .collect();
-    all.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.token.cmp(&b.token)));
-    let ad: Vec<TokenWeight> = all.iter().filter(|t| t.weight > 0.0).take(k).cloned().collect();
-    let ed: Vec<TokenWeight> = all.iter().rev().filter(|t| t.weight < 0.0).take(k).cloned().collect();
+    all.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.token.cmp(&b.token))
+    });
+    let ad: Vec<TokenWeight> = all
+        .iter()
+        .filter(|t| t.weight > 0.0)
+        .take(k)
+        .cloned()
+        .collect();
+    let ed: Vec<TokenWeight> = all
+        .iter()
+        .rev()
+        .filter(|t| t.weight < 0.0)
+        .take(k)
+        .cloned()
+        .collect();
     (ad, ed)
 }

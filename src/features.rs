@@ -92,9 +92,13 @@ fn is_currency(c: char) -> bool {
 /// Shape tokens of one whitespace-separated chunk of raw text.
 fn chunk_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
     let b = chunk.as_bytes();
-    let has = |needle: &[u8]| b.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    let has = |needle: &[u8]| {
+        b.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
     let trimmed = chunk.trim_matches(|c: char| !c.is_alphanumeric());
-    if has(b"http://") || has(b"https://") || (b.len() > 4 && b[..4].eq_ignore_ascii_case(b"www.")) {
+    if has(b"http://") || has(b"https://") || (b.len() > 4 && b[..4].eq_ignore_ascii_case(b"www."))
+    {
         emit("<url>");
     } else if trimmed.contains('@') && trimmed.contains('.') {
         emit("<email>");
@@ -362,18 +366,35 @@ mod tests {
             &cfg,
         );
         for s in [
-            "<domain>", "<tld:io>", "<url>", "<bang>", "<percent>", "<price>", "<phone>", "<email>",
-            "<allcaps>", "<emoji>", "<2p>", "^ visit", "visit brightledger",
+            "<domain>",
+            "<tld:io>",
+            "<url>",
+            "<bang>",
+            "<percent>",
+            "<price>",
+            "<phone>",
+            "<email>",
+            "<allcaps>",
+            "<emoji>",
+            "<2p>",
+            "^ visit",
+            "visit brightledger",
         ] {
             assert!(t.iter().any(|x| x == s), "missing {s} in {t:?}");
         }
-        let plain = tokens("The minister said the plan, costing millions, was late.", &cfg);
+        let plain = tokens(
+            "The minister said the plan, costing millions, was late.",
+            &cfg,
+        );
         assert!(!plain.iter().any(|x| x.starts_with('<')), "{plain:?}");
     }
 
     #[test]
     fn hot_path_and_token_text_agree() {
-        let cfg = FeatureConfig { bits: 20, ..Default::default() };
+        let cfg = FeatureConfig {
+            bits: 20,
+            ..Default::default()
+        };
         for text in [
             "Ship faster. Sleep better. Try Acme free for 30 days at acme.io!",
             "Müller’s ÉCOLE costs €1,200 — “too much”, she said.  Über 50% ",
@@ -389,7 +410,10 @@ mod tests {
 
     #[test]
     fn featurize_is_sorted_and_bounded() {
-        let cfg = FeatureConfig { bits: 8, ..Default::default() };
+        let cfg = FeatureConfig {
+            bits: 8,
+            ..Default::default()
+        };
         let f = featurize("a b a b c the the the", &cfg);
         assert!(f.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(f.iter().all(|(b, _)| *b < 256));

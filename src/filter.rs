@@ -191,7 +191,10 @@ mod tests {
 
     #[test]
     fn padded_insert_leaves_no_extra_blank_lines() {
-        assert_eq!(run("A.\nB.\n\nAD1\nAD2\nC.\nD.", &["AD1", "AD2"]), "A.\nB.\nC.\nD.");
+        assert_eq!(
+            run("A.\nB.\n\nAD1\nAD2\nC.\nD.", &["AD1", "AD2"]),
+            "A.\nB.\nC.\nD."
+        );
         assert_eq!(run("A.\n\nAD\n\nC.\n", &["AD"]), "A.\n\nC.\n");
         assert_eq!(run("A.\n\n\nAD\n\nC.\n", &["AD"]), "A.\n\nC.\n");
     }

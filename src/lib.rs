@@ -7,15 +7,17 @@
 //! - [`model`]: the versioned model file and the sparse scorer;
 //! - [`filter`]: (model, document) -> kept text + a verdict per paragraph;
 //! - [`corpus`]: walking inputs, writing outputs atomically;
+//! - [`formats`]: plain text and JSON Lines, gzip and zstd, streamed;
 //! - [`run`]: a whole `clean filter` run over a corpus, in parallel, in a fixed order;
 //! - [`report`]: `--report` JSON Lines.
 
 pub mod context;
 pub mod corpus;
 pub mod error;
-pub mod features;
 pub mod explain;
+pub mod features;
 pub mod filter;
+pub mod formats;
 pub mod model;
 pub mod report;
 pub mod run;

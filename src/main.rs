@@ -12,6 +12,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         cli::Command::Train(a) => cmd::train::run(a),
         cli::Command::Filter(a) => cmd::filter::run(a),
+        cli::Command::Check(a) => cmd::filter::check(a),
         cli::Command::Explain(a) => cmd::explain::run(a),
     };
     match result {

@@ -257,7 +257,9 @@ impl Model {
             reason,
         };
         if bytes.len() < 8 || &bytes[..8] != MAGIC {
-            return Err(bad("it does not start with the clean model header (CLEANNB)".into()));
+            return Err(bad(
+                "it does not start with the clean model header (CLEANNB)".into(),
+            ));
         }
         let mut r = Reader { bytes, pos: 8 };
         let version = r.u32().ok_or_else(|| bad("truncated header".into()))?;
@@ -275,7 +277,9 @@ impl Model {
         let (body, tail) = bytes.split_at(bytes.len() - 8);
         let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
         if stored != fnv1a64(body) {
-            return Err(bad("checksum mismatch: the file is truncated or corrupt".into()));
+            return Err(bad(
+                "checksum mismatch: the file is truncated or corrupt".into()
+            ));
         }
         let truncated = || bad("truncated file".into());
         let meta_len = r.u32().ok_or_else(truncated)? as usize;
@@ -283,7 +287,10 @@ impl Model {
         let meta: ModelMeta = serde_json::from_slice(meta_bytes)
             .map_err(|e| bad(format!("metadata is not valid: {e}")))?;
         if !(1..=28).contains(&meta.features.bits) {
-            return Err(bad(format!("feature bits {} out of range", meta.features.bits)));
+            return Err(bad(format!(
+                "feature bits {} out of range",
+                meta.features.bits
+            )));
         }
         let mut f = [0f64; 4];
         for v in &mut f {
@@ -297,7 +304,10 @@ impl Model {
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
             let b = r.u32().ok_or_else(truncated)?;
-            let lp = [r.f64().ok_or_else(truncated)?, r.f64().ok_or_else(truncated)?];
+            let lp = [
+                r.f64().ok_or_else(truncated)?,
+                r.f64().ok_or_else(truncated)?,
+            ];
             if b as usize >= dim || entries.last().is_some_and(|(p, _)| *p >= b) {
                 return Err(bad("bucket ids out of order or out of range".into()));
             }
@@ -307,7 +317,9 @@ impl Model {
             return Err(bad("unexpected bytes after the weights".into()));
         }
         let all_finite = f.iter().all(|v| v.is_finite())
-            && entries.iter().all(|(_, lp)| lp[0].is_finite() && lp[1].is_finite());
+            && entries
+                .iter()
+                .all(|(_, lp)| lp[0].is_finite() && lp[1].is_finite());
         if !all_finite {
             return Err(bad("weights are not finite numbers".into()));
         }

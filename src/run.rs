@@ -1,39 +1,77 @@
-//! A `clean filter` run over a corpus: every input file read, filtered and written, in parallel,
-//! with results collected in input order so reports and summaries are the same bytes whatever
-//! the thread count. An error in one file is recorded and the others go on.
+//! A `clean filter` / `clean check` run over a corpus: every selected input file read, filtered
+//! and written, in parallel, with results collected in input order so reports and summaries are the
+//! same bytes whatever the thread count. An error in one file is recorded and the others go on.
 
-use crate::corpus::{walk, write_atomic, Inputs};
+use crate::corpus::{walk, AtomicFile, Inputs};
 use crate::error::{Error, Result};
-use crate::filter::{filter_text, Settings, Verdict};
+use crate::formats::{mirror, process, DocOptions, DocStats, Encoder, Format, Kind, Names};
 use crate::model::Model;
 use crate::report::ReportLine;
 use rayon::prelude::*;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Which files a run takes.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only paths (relative to the input root) matching one of these.
+    pub include: Option<globset::GlobSet>,
+    /// Never paths matching one of these.
+    pub exclude: Option<globset::GlobSet>,
+    /// `(k, n)`: only the files of shard k of n (k from 1), by a hash of the relative path.
+    pub shard: Option<(u64, u64)>,
+}
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+impl Selection {
+    /// Whether a relative path is selected.
+    pub fn takes(&self, rel: &Path) -> bool {
+        let shown = rel.to_string_lossy().replace('\\', "/");
+        if let Some(inc) = &self.include {
+            if !rel.as_os_str().is_empty() && !inc.is_match(&shown) {
+                return false;
+            }
+        }
+        if let Some(exc) = &self.exclude {
+            if exc.is_match(&shown) {
+                return false;
+            }
+        }
+        match self.shard {
+            Some((k, n)) => fnv(&shown) % n == k - 1,
+            None => true,
+        }
+    }
+}
 
 /// What a run does with each file.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Cuts.
-    pub settings: Settings,
+    /// Per-document settings.
+    pub doc: DocOptions,
     /// Write outputs (false for `clean check`).
     pub write: bool,
     /// Threads (0 = all cores).
     pub threads: usize,
+    /// Which files.
+    pub selection: Selection,
 }
 
 /// The outcome for one input file.
 #[derive(Debug)]
 pub struct FileResult {
-    /// Path relative to the input root.
-    pub rel: PathBuf,
-    /// Paragraphs seen.
-    pub paragraphs: usize,
-    /// Paragraphs removed.
-    pub removed: usize,
-    /// Paragraphs kept but unsure.
-    pub unsure: usize,
-    /// Report lines (removed and unsure paragraphs).
-    pub report: Vec<ReportLine>,
+    /// Path relative to the input root, as shown.
+    pub shown: String,
+    /// Counts and report lines.
+    pub stats: DocStats,
     /// Why the file could not be processed.
     pub error: Option<Error>,
 }
@@ -45,6 +83,10 @@ pub struct Summary {
     pub files: usize,
     /// Files that failed.
     pub errors: usize,
+    /// Files that were not text (copied unchanged or skipped).
+    pub non_text: usize,
+    /// JSON Lines records seen.
+    pub records: u64,
     /// Paragraphs seen.
     pub paragraphs: usize,
     /// Paragraphs removed.
@@ -63,89 +105,174 @@ impl Summary {
             } else {
                 s.files += 1;
             }
-            s.paragraphs += r.paragraphs;
-            s.removed += r.removed;
-            s.unsure += r.unsure;
+            s.non_text += usize::from(r.stats.non_text.is_some());
+            s.records += r.stats.records;
+            s.paragraphs += r.stats.paragraphs;
+            s.removed += r.stats.removed;
+            s.unsure += r.stats.unsure;
         }
         s
     }
 }
 
-fn display_rel(rel: &Path, root: &Path) -> String {
+/// Every report line of a run, in input order.
+pub fn report_lines(results: &[FileResult]) -> impl Iterator<Item = &ReportLine> {
+    results.iter().flat_map(|r| &r.stats.report)
+}
+
+fn shown_path(rel: &Path, root: &Path) -> String {
     if rel.as_os_str().is_empty() {
-        root.to_string_lossy().into_owned()
+        root.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| root.to_string_lossy().into_owned())
     } else {
         rel.to_string_lossy().replace('\\', "/")
     }
 }
 
-/// Filters one file from `src` to `dst`.
-fn filter_file(model: &Model, src: &Path, dst: Option<&Path>, shown: &str, opts: &RunOptions) -> FileResult {
-    let mut res = FileResult {
-        rel: PathBuf::from(shown),
-        paragraphs: 0,
-        removed: 0,
-        unsure: 0,
-        report: Vec::new(),
-        error: None,
-    };
-    let outcome = (|| -> Result<()> {
-        let bytes = std::fs::read(src).map_err(|e| Error::io(src, e))?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| Error::Input {
+/// Filters one file from `src` to `dst` (or only judges it when `dst` is `None`).
+pub fn filter_file(
+    model: &Model,
+    src: &Path,
+    dst: Option<&Path>,
+    shown: &str,
+    opts: &DocOptions,
+) -> Result<DocStats> {
+    let format = Format::from_path(src);
+    let input = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
+    if input.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Error::Input {
             path: src.to_path_buf(),
-            reason: format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()),
-        })?;
-        let filtered = filter_text(model, text, &opts.settings);
-        res.paragraphs = filtered.paragraphs.len();
-        res.removed = filtered.removed();
-        res.unsure = filtered.count(Verdict::Unsure);
-        res.report = filtered
-            .paragraphs
-            .iter()
-            .filter(|j| j.verdict != Verdict::Kept)
-            .map(|j| ReportLine::new(shown, None, text, j))
-            .collect();
-        if let Some(dst) = dst {
-            write_atomic(dst, filtered.output.as_bytes())?;
-        }
-        Ok(())
-    })();
-    res.error = outcome.err();
-    res
+            reason: "is a directory".into(),
+        });
+    }
+    let names = Names {
+        input: src,
+        output: dst.unwrap_or(Path::new("-")),
+        shown,
+    };
+    let Some(dst) = dst else {
+        return process(model, format, input, None, &names, opts);
+    };
+    let mut out = AtomicFile::create(dst)?;
+    let mut enc = Encoder::new(out.writer(), format.compression).map_err(|e| Error::io(dst, e))?;
+    let stats = process(model, format, input, Some(&mut enc), &names, opts)?;
+    enc.finish().map_err(|e| Error::io(dst, e))?;
+    if stats.skipped {
+        drop(out);
+    } else {
+        out.commit()?;
+    }
+    Ok(stats)
 }
 
-/// Filters every file of `inputs` into `out` (mirroring relative paths).
-pub fn filter_inputs(model: &Model, inputs: &Inputs, out: Option<&Path>, opts: &RunOptions) -> Vec<FileResult> {
+/// Filters every selected file of `inputs` into `out` (mirroring relative paths).
+/// `tick` is called once per file done (for a progress bar).
+pub fn filter_inputs(
+    model: &Model,
+    inputs: &Inputs,
+    out: Option<&Path>,
+    opts: &RunOptions,
+    tick: &(dyn Fn(u64) + Sync),
+) -> Vec<FileResult> {
     let work = |rel: &PathBuf| {
-        let src = if rel.as_os_str().is_empty() {
-            inputs.root.clone()
-        } else {
-            inputs.root.join(rel)
-        };
-        let dst = out.map(|o| if rel.as_os_str().is_empty() { o.to_path_buf() } else { o.join(rel) });
-        filter_file(model, &src, dst.as_deref(), &display_rel(rel, &inputs.root), opts)
+        let _done = Tick(tick);
+        let src = mirror(&inputs.root, rel);
+        let dst = out.filter(|_| opts.write).map(|o| mirror(o, rel));
+        let shown = shown_path(rel, &inputs.root);
+        match filter_file(model, &src, dst.as_deref(), &shown, &opts.doc) {
+            Ok(stats) => FileResult {
+                shown,
+                stats,
+                error: None,
+            },
+            Err(e) => FileResult {
+                shown,
+                stats: DocStats::default(),
+                error: Some(e),
+            },
+        }
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads).build();
+    let files: Vec<&PathBuf> = inputs
+        .files
+        .iter()
+        .filter(|f| opts.selection.takes(f))
+        .collect();
+    tick(files.len() as u64 * 1_000_000_000);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build();
     match pool {
-        Ok(pool) => pool.install(|| inputs.files.par_iter().map(work).collect()),
-        Err(_) => inputs.files.iter().map(work).collect(),
+        Ok(pool) => pool.install(|| files.par_iter().map(|f| work(f)).collect()),
+        Err(_) => files.iter().map(|f| work(f)).collect(),
+    }
+}
+
+struct Tick<'a>(&'a (dyn Fn(u64) + Sync));
+
+impl Drop for Tick<'_> {
+    fn drop(&mut self) {
+        (self.0)(1)
     }
 }
 
 /// Walks `input` and filters it into `out`. Walk problems come back as failed file results.
-pub fn filter_path(model: &Model, input: &Path, out: Option<&Path>, opts: &RunOptions) -> Result<Vec<FileResult>> {
+/// `tick(n)`: n >= 1e9 announces n / 1e9 files to do; 1 reports one file done.
+pub fn filter_path(
+    model: &Model,
+    input: &Path,
+    out: Option<&Path>,
+    opts: &RunOptions,
+    tick: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<FileResult>> {
     if let Some(o) = out {
         crate::corpus::check_paths(input, o)?;
     }
     let (inputs, problems) = walk(input, out)?;
-    let mut results = filter_inputs(model, &inputs, out, opts);
+    let mut results = filter_inputs(model, &inputs, out, opts, tick);
     results.extend(problems.into_iter().map(|e| FileResult {
-        rel: PathBuf::new(),
-        paragraphs: 0,
-        removed: 0,
-        unsure: 0,
-        report: Vec::new(),
+        shown: String::new(),
+        stats: DocStats::default(),
         error: Some(e),
     }));
     Ok(results)
+}
+
+/// Filters standard input to standard output (`clean filter - -`).
+pub fn filter_stdio(
+    model: &Model,
+    kind: Kind,
+    write: bool,
+    opts: &DocOptions,
+) -> Result<FileResult> {
+    let format = Format {
+        kind,
+        compression: crate::formats::Compression::None,
+    };
+    let names = Names {
+        input: Path::new("<stdin>"),
+        output: Path::new("<stdout>"),
+        shown: "-",
+    };
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::stdout();
+    let mut lock = std::io::BufWriter::new(stdout.lock());
+    let result = if write {
+        process(model, format, stdin, Some(&mut lock), &names, opts)
+    } else {
+        process(model, format, stdin, None, &names, opts)
+    };
+    let flushed = lock.flush().map_err(|e| Error::io("<stdout>", e));
+    Ok(match result.and_then(|s| flushed.map(|_| s)) {
+        Ok(stats) => FileResult {
+            shown: "-".into(),
+            stats,
+            error: None,
+        },
+        Err(e) => FileResult {
+            shown: "-".into(),
+            stats: DocStats::default(),
+            error: Some(e),
+        },
+    })
 }

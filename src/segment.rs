@@ -69,7 +69,7 @@ fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
         return false;
     }
     let width = block.iter().map(|l| l.chars).max().unwrap_or(0);
-    if width > MAX_WRAP_WIDTH || width < 20 {
+    if !(20..=MAX_WRAP_WIDTH).contains(&width) {
         return false;
     }
     block.windows(2).all(|pair| {

@@ -134,7 +134,9 @@ pub fn read_training_dir(dir: &Path) -> Result<TrainingSet> {
             .replace('\\', "/");
         sources.push(SourceFile {
             path: if name.is_empty() {
-                file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
             } else {
                 name
             },
@@ -217,13 +219,16 @@ struct NdArray1 {
     data: Vec<f64>,
 }
 
+/// A fitted linfa-bayes model and its feature log-probabilities per class.
+pub type Fitted = (MultinomialNb<f64, usize>, [Vec<f64>; 2]);
+
 /// Fits linfa-bayes on a dense matrix (rows = samples) and returns feature_log_prob per class.
 /// linfa-bayes's `dbg!` output is silenced for the duration of the fit.
 pub fn fit_linfa(
     x: Array2<f64>,
     y: Array1<usize>,
     alpha: f64,
-) -> Result<(MultinomialNb<f64, usize>, [Vec<f64>; 2])> {
+) -> Result<Fitted> {
     let ds = Dataset::new(x, y);
     let params = MultinomialNb::params().alpha(alpha);
     let fitted = {
@@ -254,12 +259,18 @@ pub fn fit_linfa(
 /// Trains a model on examples through linfa-bayes on aggregated counts.
 pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig) -> Result<Model> {
     if !(cfg.alpha > 0.0 && cfg.alpha.is_finite()) {
-        return Err(Error::Usage(format!("alpha must be > 0, got {}", cfg.alpha)));
+        return Err(Error::Usage(format!(
+            "alpha must be > 0, got {}",
+            cfg.alpha
+        )));
     }
     let counts = count(examples, &cfg.features);
     for c in [EDITORIAL, AD] {
         if counts.paragraphs[c] == 0 {
-            return Err(Error::Fit(format!("no `{}` paragraphs in the training data", LABELS[c])));
+            return Err(Error::Fit(format!(
+                "no `{}` paragraphs in the training data",
+                LABELS[c]
+            )));
         }
     }
     // One row per class: the sums of that class's rows. Naive Bayes needs nothing else.

@@ -5,17 +5,24 @@ use util::*;
 
 use clean::segment::paragraphs;
 
-const VCARD_1: &str = "vCard.red is a free platform for creating a mobile-friendly digital business cards.";
+const VCARD_1: &str =
+    "vCard.red is a free platform for creating a mobile-friendly digital business cards.";
 const VCARD_2: &str = "The platform allows you to display contact information, social media links";
 
 #[test]
 fn seeds_lose_exactly_the_two_vcard_paragraphs() {
     let t = tmp();
     copy_tree(&root().join("seeds"), &t.path().join("seeds"));
-    let o = clean(t.path(), &["filter", "seeds", "out", "--report", "report.jsonl"]);
+    let o = clean(
+        t.path(),
+        &["filter", "seeds", "out", "--report", "report.jsonl"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let mut kept_total = 0;
-    let mut names: Vec<_> = std::fs::read_dir(t.path().join("seeds")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(t.path().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     names.sort();
     assert_eq!(names.len(), 3);
     for name in names {
@@ -48,24 +55,48 @@ fn seeds_lose_exactly_the_two_vcard_paragraphs() {
     assert_eq!(removed.len(), 2, "{report}");
     let src = std::fs::read_to_string(t.path().join("seeds/000_be24da9828f494ed.txt")).unwrap();
     for r in &removed {
-        let (s, e) = (r["start"].as_u64().unwrap() as usize, r["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            r["start"].as_u64().unwrap() as usize,
+            r["end"].as_u64().unwrap() as usize,
+        );
         assert_eq!(&src[s..e], r["text"].as_str().unwrap());
         assert_eq!(r["path"], "000_be24da9828f494ed.txt");
     }
-    assert!(stderr(&o).contains("3 file(s), 46 paragraph(s), 2 removed"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 file(s), 46 paragraph(s), 2 removed"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn seeds_in_the_repo_are_the_users_documents() {
     // The shipped seeds are never modified by a run (inputs are read only).
     let t = tmp();
-    let before: Vec<Vec<u8>> = ["000_be24da9828f494ed.txt", "001_75faad6d54b46e5b.txt", "002_1dfb63bf47ca936e.txt"]
-        .iter()
-        .map(|n| std::fs::read(root().join("seeds").join(n)).unwrap())
-        .collect();
-    let o = clean(t.path(), &["filter", root().join("seeds").to_str().unwrap(), "out"]);
+    let before: Vec<Vec<u8>> = [
+        "000_be24da9828f494ed.txt",
+        "001_75faad6d54b46e5b.txt",
+        "002_1dfb63bf47ca936e.txt",
+    ]
+    .iter()
+    .map(|n| std::fs::read(root().join("seeds").join(n)).unwrap())
+    .collect();
+    let o = clean(
+        t.path(),
+        &["filter", root().join("seeds").to_str().unwrap(), "out"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    for (i, n) in ["000_be24da9828f494ed.txt", "001_75faad6d54b46e5b.txt", "002_1dfb63bf47ca936e.txt"].iter().enumerate() {
-        assert_eq!(std::fs::read(root().join("seeds").join(n)).unwrap(), before[i]);
+    for (i, n) in [
+        "000_be24da9828f494ed.txt",
+        "001_75faad6d54b46e5b.txt",
+        "002_1dfb63bf47ca936e.txt",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(
+            std::fs::read(root().join("seeds").join(n)).unwrap(),
+            before[i]
+        );
     }
 }

@@ -20,17 +20,44 @@ fn dense(examples: &[&Example], cfg: &FeatureConfig) -> Array2<f64> {
 
 #[test]
 fn sparse_scorer_agrees_with_linfa_predict() {
-    let set = read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let set =
+        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
     // Interleave labels so both classes are in the sample: every 7th paragraph of each class.
-    let ed: Vec<&Example> = set.examples.iter().filter(|e| e.label == EDITORIAL).step_by(7).collect();
-    let ad: Vec<&Example> = set.examples.iter().filter(|e| e.label == AD).step_by(7).collect();
+    let ed: Vec<&Example> = set
+        .examples
+        .iter()
+        .filter(|e| e.label == EDITORIAL)
+        .step_by(7)
+        .collect();
+    let ad: Vec<&Example> = set
+        .examples
+        .iter()
+        .filter(|e| e.label == AD)
+        .step_by(7)
+        .collect();
     let n = 200.min(ed.len()).min(ad.len());
-    let train_set: Vec<&Example> = ed[..n / 2].iter().chain(ad[..n / 2].iter()).copied().collect();
-    let test_set: Vec<&Example> = ed[n / 2..n].iter().chain(ad[n / 2..n].iter()).chain(train_set.iter()).copied().collect();
-    assert!(test_set.len() >= 300, "need a few hundred paragraphs, have {}", test_set.len());
+    let train_set: Vec<&Example> = ed[..n / 2]
+        .iter()
+        .chain(ad[..n / 2].iter())
+        .copied()
+        .collect();
+    let test_set: Vec<&Example> = ed[n / 2..n]
+        .iter()
+        .chain(ad[n / 2..n].iter())
+        .chain(train_set.iter())
+        .copied()
+        .collect();
+    assert!(
+        test_set.len() >= 300,
+        "need a few hundred paragraphs, have {}",
+        test_set.len()
+    );
 
     let cfg = TrainConfig {
-        features: FeatureConfig { bits: 12, ..Default::default() },
+        features: FeatureConfig {
+            bits: 12,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let ours: Model = train(&train_set, Vec::new(), &cfg).unwrap();
@@ -42,8 +69,16 @@ fn sparse_scorer_agrees_with_linfa_predict() {
     // Same fitted log-probabilities, bit for bit, on every bucket.
     for b in 0..cfg.features.dim() as u32 {
         let mine = ours.log_prob(b);
-        assert_eq!(mine[EDITORIAL].to_bits(), lp[EDITORIAL][b as usize].to_bits(), "bucket {b}");
-        assert_eq!(mine[AD].to_bits(), lp[AD][b as usize].to_bits(), "bucket {b}");
+        assert_eq!(
+            mine[EDITORIAL].to_bits(),
+            lp[EDITORIAL][b as usize].to_bits(),
+            "bucket {b}"
+        );
+        assert_eq!(
+            mine[AD].to_bits(),
+            lp[AD][b as usize].to_bits(),
+            "bucket {b}"
+        );
     }
 
     // Same labels from linfa's own predict and from our scorer.
@@ -52,7 +87,10 @@ fn sparse_scorer_agrees_with_linfa_predict() {
     let mut agree = 0;
     for (i, e) in test_set.iter().enumerate() {
         let s = ours.score(&e.text);
-        assert!((s.jll[AD] - s.jll[EDITORIAL]).abs() > 1e-9, "a tie would make the comparison moot");
+        assert!(
+            (s.jll[AD] - s.jll[EDITORIAL]).abs() > 1e-9,
+            "a tie would make the comparison moot"
+        );
         if s.label() == predicted[i] {
             agree += 1;
         }
@@ -62,10 +100,14 @@ fn sparse_scorer_agrees_with_linfa_predict() {
 
 #[test]
 fn model_file_round_trip_and_version_check() {
-    let set = read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let set =
+        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
     let refs: Vec<&Example> = set.examples.iter().step_by(5).collect();
     let cfg = TrainConfig {
-        features: FeatureConfig { bits: 14, ..Default::default() },
+        features: FeatureConfig {
+            bits: 14,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let m = train(&refs, set.sources.clone(), &cfg).unwrap();
@@ -79,10 +121,15 @@ fn model_file_round_trip_and_version_check() {
     assert_eq!(&bytes[..8], b"CLEANNB\n");
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&(clean::model::FORMAT_VERSION + 1).to_le_bytes());
-    let err = Model::from_bytes(&newer, Path::new("x.model")).unwrap_err().to_string();
+    let err = Model::from_bytes(&newer, Path::new("x.model"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("x.model") && err.contains("newer"), "{err}");
     // Every truncation is an error, never a panic.
     for cut in [0, 4, 9, 12, 20, bytes.len() / 2, bytes.len() - 1] {
-        assert!(Model::from_bytes(&bytes[..cut], Path::new("x.model")).is_err(), "cut {cut}");
+        assert!(
+            Model::from_bytes(&bytes[..cut], Path::new("x.model")).is_err(),
+            "cut {cut}"
+        );
     }
 }

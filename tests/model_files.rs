@@ -7,7 +7,16 @@ use util::*;
 fn committed_model_is_reproducible_from_training() {
     let t = tmp();
     let out = t.path().join("m.model");
-    let o = clean(&root(), &["train", "--data", "training", "--out", out.to_str().unwrap()]);
+    let o = clean(
+        &root(),
+        &[
+            "train",
+            "--data",
+            "training",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let fresh = std::fs::read(&out).unwrap();
     let committed = std::fs::read(root().join("models/clean.model")).unwrap();
@@ -17,7 +26,16 @@ fn committed_model_is_reproducible_from_training() {
     );
     // Training twice gives the same bytes.
     let again = t.path().join("m2.model");
-    let o = clean(&root(), &["train", "--data", "training", "--out", again.to_str().unwrap()]);
+    let o = clean(
+        &root(),
+        &[
+            "train",
+            "--data",
+            "training",
+            "--out",
+            again.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(std::fs::read(&again).unwrap(), fresh);
 }
@@ -42,11 +60,20 @@ fn bad_model_files_give_a_clear_error_and_no_output() {
     corrupt[mid] ^= 0xff;
     let cases: Vec<(Option<Vec<u8>>, &str)> = vec![
         (None, "No such file"),
-        (Some(b"hello, not a model".to_vec()), "does not start with the clean model header"),
-        (Some(good[..good.len() / 3].to_vec()), "truncated or corrupt"),
+        (
+            Some(b"hello, not a model".to_vec()),
+            "does not start with the clean model header",
+        ),
+        (
+            Some(good[..good.len() / 3].to_vec()),
+            "truncated or corrupt",
+        ),
         (Some(corrupt), "truncated or corrupt"),
         (Some(newer), "newer clean"),
-        (Some(Vec::new()), "does not start with the clean model header"),
+        (
+            Some(Vec::new()),
+            "does not start with the clean model header",
+        ),
     ];
     for (bytes, expect) in cases {
         let (o, t) = filter_with_model(bytes.as_deref());

@@ -43,7 +43,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         let bytes = std::fs::read(&args.file).map_err(|e| clean::Error::io(&args.file, e))?;
         String::from_utf8(bytes).map_err(|e| clean::Error::Input {
             path: args.file.clone(),
-            reason: format!("not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+            reason: format!(
+                "not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         })?
     };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -79,8 +82,16 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         };
         let (on, off) = if color { (paint, "\x1b[0m") } else { ("", "") };
         let short: String = para.chars().take(100).collect();
-        let ell = if para.chars().count() > 100 { "..." } else { "" };
-        writeln!(out, "{on}#{} {tag} P(ad)={:.3}{off}  {short}{ell}", j.index, j.p_ad)?;
+        let ell = if para.chars().count() > 100 {
+            "..."
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{on}#{} {tag} P(ad)={:.3}{off}  {short}{ell}",
+            j.index, j.p_ad
+        )?;
         let fmt = |v: &[clean::explain::TokenWeight]| {
             v.iter()
                 .map(|t| format!("{} {:+.2}", t.token, t.weight))

@@ -1,47 +1,190 @@
-//! `clean filter IN OUT`: the corpus run, a summary on stderr, and `--report`.
+//! `clean filter IN OUT` and `clean check IN`: the corpus run, progress, summary, reports.
 
-use crate::cli::FilterArgs;
+use crate::cli::{CheckArgs, FilterArgs, ScanArgs, StdinFormat};
 use crate::exit::ExitCode;
 use clean::corpus::write_atomic;
-use clean::run::{filter_path, RunOptions, Summary};
-use clean::Settings;
+use clean::formats::{DocOptions, Kind};
+use clean::run::{
+    filter_path, filter_stdio, report_lines, FileResult, RunOptions, Selection, Summary,
+};
+use clean::{Error, Settings};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
-pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
-    let model = super::load_model(args.model.as_deref())?;
-    let mut settings = Settings::from_model(&model);
-    if let Some(t) = args.threshold {
+fn globs(patterns: &[String]) -> anyhow::Result<Option<globset::GlobSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        b.add(globset::Glob::new(p).map_err(|e| Error::Usage(format!("bad glob {p:?}: {e}")))?);
+    }
+    Ok(Some(b.build()?))
+}
+
+fn shard(spec: &Option<String>) -> anyhow::Result<Option<(u64, u64)>> {
+    let Some(s) = spec else { return Ok(None) };
+    let bad = || Error::Usage(format!("--shard takes K/N with 1 <= K <= N, got {s:?}"));
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad().into());
+    }
+    Ok(Some((k, n)))
+}
+
+fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result<RunOptions> {
+    let mut settings = Settings::from_model(model);
+    if let Some(t) = scan.threshold {
         settings.threshold = super::probability("--threshold", t)?;
         settings.unsure = settings.unsure.min(settings.threshold);
     }
-    let opts = RunOptions {
-        settings,
-        write: true,
-        threads: args.threads,
+    Ok(RunOptions {
+        doc: DocOptions {
+            settings,
+            text_field: scan.text_field.clone(),
+            non_text: scan.non_text,
+        },
+        write,
+        threads: scan.threads,
+        selection: Selection {
+            include: globs(&scan.include)?,
+            exclude: globs(&scan.exclude)?,
+            shard: shard(&scan.shard)?,
+        },
+    })
+}
+
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed} (eta {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(pb)
+}
+
+/// Runs `filter` (when `out` is given) or `check` over `input`; prints errors and the summary.
+fn scan(
+    input: &Path,
+    out: Option<&Path>,
+    scan: &ScanArgs,
+) -> anyhow::Result<(Vec<FileResult>, Summary)> {
+    let model = super::load_model(scan.model.as_deref())?;
+    let opts = options(scan, &model, out.is_some())?;
+    let stdin = input.as_os_str() == "-";
+    if out.is_some_and(|o| o.as_os_str() == "-") != stdin && out.is_some() {
+        return Err(
+            Error::Usage("`-` must be given for both IN and OUT (stdin to stdout)".into()).into(),
+        );
+    }
+    let results = if stdin {
+        let kind = match scan.format {
+            StdinFormat::Text => Kind::Text,
+            StdinFormat::Jsonl => Kind::Jsonl,
+        };
+        vec![filter_stdio(&model, kind, out.is_some(), &opts.doc)?]
+    } else {
+        let pb = progress_bar(scan.quiet);
+        let tick = |n: u64| {
+            if let Some(pb) = &pb {
+                if n >= 1_000_000_000 {
+                    pb.set_length(n / 1_000_000_000);
+                } else {
+                    pb.inc(n);
+                }
+            }
+        };
+        let r = filter_path(&model, input, out, &opts, &tick)?;
+        if let Some(pb) = pb {
+            pb.finish_and_clear();
+        }
+        r
     };
-    let results = filter_path(&model, &args.input, Some(&args.output), &opts)?;
     for r in &results {
         if let Some(e) = &r.error {
             eprintln!("clean: error: {e}");
         }
+        if let Some(why) = &r.stats.non_text {
+            eprintln!("clean: {}: {why}", r.shown);
+        }
     }
-    if let Some(path) = &args.report {
+    if let Some(path) = &scan.report {
         let mut buf = String::new();
-        for line in results.iter().flat_map(|r| &r.report) {
+        for line in report_lines(&results) {
             buf.push_str(&line.to_json());
             buf.push('\n');
         }
         write_atomic(path, buf.as_bytes())?;
     }
     let s = Summary::of(&results);
-    if !args.quiet {
+    if let Some(path) = &scan.summary_json {
+        let json = serde_json::to_string(&s)? + "\n";
+        if path.as_os_str() == "-" {
+            std::io::stdout().write_all(json.as_bytes())?;
+        } else {
+            write_atomic(path, json.as_bytes())?;
+        }
+    }
+    if !scan.quiet {
+        let mut extra = String::new();
+        if s.records > s.files as u64 {
+            extra += &format!(", {} record(s)", s.records);
+        }
+        if s.non_text > 0 {
+            extra += &format!(", {} not text", s.non_text);
+        }
+        if s.errors > 0 {
+            extra += &format!(", {} error(s)", s.errors);
+        }
         eprintln!(
-            "clean: {} file(s), {} paragraph(s), {} removed, {} unsure{}",
-            s.files,
-            s.paragraphs,
-            s.removed,
-            s.unsure,
-            if s.errors > 0 { format!(", {} error(s)", s.errors) } else { String::new() }
+            "clean: {} file(s), {} paragraph(s), {} removed, {} unsure{extra}",
+            s.files, s.paragraphs, s.removed, s.unsure
         );
     }
-    Ok(if s.errors > 0 { ExitCode::Trouble } else { ExitCode::Success })
+    Ok((results, s))
+}
+
+pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
+    let (_, s) = scan(&args.input, Some(&args.output), &args.scan)?;
+    Ok(if s.errors > 0 {
+        ExitCode::Trouble
+    } else {
+        ExitCode::Success
+    })
+}
+
+pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let (results, s) = scan(&args.input, None, &args.scan)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for line in report_lines(&results).filter(|l| l.verdict == "removed") {
+        let preview: String = line.text.chars().take(80).collect();
+        let rec = line
+            .record
+            .map(|r| format!("record {r}:"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}:{rec}paragraph {}: P(ad)={:.3}: {preview}",
+            line.path, line.paragraph, line.score
+        )?;
+    }
+    out.flush()?;
+    let found = if s.removed > args.max_removed {
+        ExitCode::Found
+    } else {
+        ExitCode::Success
+    };
+    Ok(if s.errors > 0 {
+        ExitCode::Trouble
+    } else {
+        found
+    })
 }

@@ -2,8 +2,8 @@
 
 use crate::cli::TrainArgs;
 use crate::exit::ExitCode;
-use clean::train::{train_dir, TrainConfig};
 use clean::features::FeatureConfig;
+use clean::train::{train_dir, TrainConfig};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {

@@ -1,0 +1,427 @@
+//! Document formats: plain text and JSON Lines, each optionally gzip- or zstd-compressed. A
+//! document is read from any `Read` and written to any `Write`, in the same format and compression.
+//! JSON Lines are streamed record by record, so memory does not grow with the shard's size.
+
+use crate::error::{Error, Result};
+use crate::filter::{filter_text, Filtered, Settings, Verdict};
+use crate::model::Model;
+use crate::report::ReportLine;
+use serde_json::value::RawValue;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// How a document's bytes hold text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The whole (decompressed) file is one UTF-8 text.
+    Text,
+    /// One JSON object per line; the text is in a string field.
+    Jsonl,
+}
+
+/// Compression of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// None.
+    None,
+    /// gzip (`.gz`).
+    Gzip,
+    /// Zstandard (`.zst`, `.zstd`).
+    Zstd,
+}
+
+/// A file's format, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format {
+    /// Text or JSON Lines.
+    pub kind: Kind,
+    /// Compression.
+    pub compression: Compression,
+}
+
+impl Format {
+    /// Format from a file name: `.gz`/`.zst` mark compression; `.jsonl`, `.ndjson` and `.json`
+    /// (as in dolma's `.json.gz` shards) mark JSON Lines; anything else is text.
+    pub fn from_path(path: &Path) -> Format {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let (compression, rest) = if let Some(r) = name.strip_suffix(".gz") {
+            (Compression::Gzip, r)
+        } else if let Some(r) = name
+            .strip_suffix(".zst")
+            .or_else(|| name.strip_suffix(".zstd"))
+        {
+            (Compression::Zstd, r)
+        } else {
+            (Compression::None, name.as_str())
+        };
+        let kind =
+            if rest.ends_with(".jsonl") || rest.ends_with(".ndjson") || rest.ends_with(".json") {
+                Kind::Jsonl
+            } else {
+                Kind::Text
+            };
+        Format { kind, compression }
+    }
+}
+
+/// What to do with a file that is not valid UTF-8 text (a binary, or broken encoding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NonText {
+    /// Copy it to the output unchanged, and list it on stderr.
+    Copy,
+    /// Leave it out of the output, and list it on stderr.
+    Skip,
+    /// Treat it as an error (exit code 2).
+    Error,
+}
+
+/// Settings for processing one document.
+#[derive(Debug, Clone)]
+pub struct DocOptions {
+    /// Cuts.
+    pub settings: Settings,
+    /// JSON field holding the text.
+    pub text_field: String,
+    /// Policy for non-UTF-8 text files.
+    pub non_text: NonText,
+}
+
+/// What happened to one document.
+#[derive(Debug, Default)]
+pub struct DocStats {
+    /// Records (1 for a text file).
+    pub records: u64,
+    /// Paragraphs seen.
+    pub paragraphs: usize,
+    /// Paragraphs removed.
+    pub removed: usize,
+    /// Paragraphs kept but unsure.
+    pub unsure: usize,
+    /// Report lines.
+    pub report: Vec<ReportLine>,
+    /// Set when the file was not text and was copied or skipped under [`NonText`].
+    pub non_text: Option<String>,
+    /// True when no output should exist for this file (a skipped non-text file).
+    pub skipped: bool,
+}
+
+impl DocStats {
+    fn add(&mut self, f: &Filtered, shown: &str, record: Option<u64>, text: &str) {
+        self.paragraphs += f.paragraphs.len();
+        self.removed += f.removed();
+        self.unsure += f.count(Verdict::Unsure);
+        self.report.extend(
+            f.paragraphs
+                .iter()
+                .filter(|j| j.verdict != Verdict::Kept)
+                .map(|j| ReportLine::new(shown, record, text, j)),
+        );
+    }
+}
+
+/// Wraps a reader in the decoder for `c`.
+pub fn decoder<'a>(r: impl Read + 'a, c: Compression) -> std::io::Result<Box<dyn Read + 'a>> {
+    Ok(match c {
+        Compression::None => Box::new(r),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(r)?),
+    })
+}
+
+/// A writer that compresses, and must be finished.
+pub enum Encoder<W: Write> {
+    /// No compression.
+    Plain(W),
+    /// gzip.
+    Gzip(flate2::write::GzEncoder<W>),
+    /// zstd.
+    Zstd(zstd::stream::write::Encoder<'static, W>),
+}
+
+impl<W: Write> Encoder<W> {
+    /// An encoder for `c` over `w`.
+    pub fn new(w: W, c: Compression) -> std::io::Result<Encoder<W>> {
+        Ok(match c {
+            Compression::None => Encoder::Plain(w),
+            Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+                w,
+                flate2::Compression::new(6),
+            )),
+            Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(w, 3)?),
+        })
+    }
+    /// Flushes the compressed stream's end and returns the inner writer.
+    pub fn finish(self) -> std::io::Result<W> {
+        match self {
+            Encoder::Plain(mut w) => {
+                w.flush()?;
+                Ok(w)
+            }
+            Encoder::Gzip(e) => e.finish(),
+            Encoder::Zstd(e) => e.finish(),
+        }
+    }
+}
+
+impl<W: Write> Write for Encoder<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Encoder::Plain(w) => w.write(buf),
+            Encoder::Gzip(w) => w.write(buf),
+            Encoder::Zstd(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Encoder::Plain(w) => w.flush(),
+            Encoder::Gzip(w) => w.flush(),
+            Encoder::Zstd(w) => w.flush(),
+        }
+    }
+}
+
+/// Where errors point: the input path, and the output path for write errors.
+pub struct Names<'a> {
+    /// Input file (or `-`).
+    pub input: &'a Path,
+    /// Output file (or `-`), when writing.
+    pub output: &'a Path,
+    /// The path as shown in reports.
+    pub shown: &'a str,
+}
+
+fn read_err(p: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(p, e)
+}
+
+/// Filters one document from `input` to `output` (or only judges it when `output` is `None`).
+pub fn process(
+    model: &Model,
+    format: Format,
+    input: impl Read,
+    output: Option<&mut dyn Write>,
+    names: &Names,
+    opts: &DocOptions,
+) -> Result<DocStats> {
+    let reader = decoder(input, format.compression).map_err(read_err(names.input))?;
+    match format.kind {
+        Kind::Text => process_text(model, reader, output, names, opts),
+        Kind::Jsonl => process_jsonl(model, reader, output, names, opts),
+    }
+}
+
+fn process_text(
+    model: &Model,
+    mut reader: impl Read,
+    output: Option<&mut dyn Write>,
+    names: &Names,
+    opts: &DocOptions,
+) -> Result<DocStats> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(read_err(names.input))?;
+    let mut stats = DocStats {
+        records: 1,
+        ..Default::default()
+    };
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let why = format!(
+                "not valid UTF-8 text (first bad byte at offset {})",
+                e.valid_up_to()
+            );
+            match opts.non_text {
+                NonText::Error => {
+                    return Err(Error::Input {
+                        path: names.input.to_path_buf(),
+                        reason: why,
+                    })
+                }
+                NonText::Skip => {
+                    stats.non_text = Some(format!("{why}; skipped, not written"));
+                    stats.skipped = true;
+                }
+                NonText::Copy => {
+                    stats.non_text = Some(format!("{why}; copied unchanged"));
+                    if let Some(out) = output {
+                        out.write_all(&bytes)
+                            .map_err(|e| Error::io(names.output, e))?;
+                    }
+                }
+            }
+            return Ok(stats);
+        }
+    };
+    let f = filter_text(model, text, &opts.settings);
+    stats.add(&f, names.shown, None, text);
+    if let Some(out) = output {
+        out.write_all(f.output.as_bytes())
+            .map_err(|e| Error::io(names.output, e))?;
+    }
+    Ok(stats)
+}
+
+/// Rewrites a JSON object line with `field` set to `text`, every other member's value kept byte
+/// for byte and members in their original order.
+fn rewrite_record(
+    members: &Members,
+    field: &str,
+    text: &str,
+) -> std::result::Result<String, serde_json::Error> {
+    let mut out = String::new();
+    out.push('{');
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(k)?);
+        out.push(':');
+        if k == field {
+            out.push_str(&serde_json::to_string(text)?);
+        } else {
+            out.push_str(v.get());
+        }
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// A JSON object's members, in order, values unparsed.
+type Members<'a> = indexmap::IndexMap<String, &'a RawValue>;
+
+fn process_jsonl(
+    model: &Model,
+    reader: impl Read,
+    mut output: Option<&mut dyn Write>,
+    names: &Names,
+    opts: &DocOptions,
+) -> Result<DocStats> {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut stats = DocStats::default();
+    let mut buf = Vec::new();
+    let mut line_no: u64 = 0;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(read_err(names.input))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let bad = |reason: String| Error::Input {
+            path: names.input.to_path_buf(),
+            reason: format!("line {line_no}: {reason}"),
+        };
+        let line = std::str::from_utf8(&buf).map_err(|_| bad("not valid UTF-8".into()))?;
+        let body = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[body.len()..];
+        if body.trim().is_empty() {
+            if let Some(out) = output.as_deref_mut() {
+                out.write_all(line.as_bytes())
+                    .map_err(|e| Error::io(names.output, e))?;
+            }
+            continue;
+        }
+        let record = stats.records;
+        stats.records += 1;
+        let members: Members =
+            serde_json::from_str(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
+        let text: Option<String> = match members.get(opts.text_field.as_str()) {
+            None => None,
+            Some(raw) => Some(
+                serde_json::from_str::<String>(raw.get())
+                    .map_err(|_| bad(format!("field `{}` is not a string", opts.text_field)))?,
+            ),
+        };
+        let mut out_line = std::borrow::Cow::Borrowed(line);
+        if let Some(text) = text {
+            let f = filter_text(model, &text, &opts.settings);
+            stats.add(&f, names.shown, Some(record), &text);
+            if f.removed() > 0 {
+                let rewritten = rewrite_record(&members, &opts.text_field, &f.output)
+                    .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;
+                out_line = std::borrow::Cow::Owned(format!("{rewritten}{ending}"));
+            }
+        }
+        if let Some(out) = output.as_deref_mut() {
+            out.write_all(out_line.as_bytes())
+                .map_err(|e| Error::io(names.output, e))?;
+        }
+    }
+    Ok(stats)
+}
+
+/// Output path for an input path (the same relative path under `out`).
+pub fn mirror(out: &Path, rel: &Path) -> PathBuf {
+    if rel.as_os_str().is_empty() {
+        out.to_path_buf()
+    } else {
+        out.join(rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_names() {
+        let f = |n: &str| Format::from_path(Path::new(n));
+        assert_eq!(
+            f("a.txt"),
+            Format {
+                kind: Kind::Text,
+                compression: Compression::None
+            }
+        );
+        assert_eq!(
+            f("a.jsonl.gz"),
+            Format {
+                kind: Kind::Jsonl,
+                compression: Compression::Gzip
+            }
+        );
+        assert_eq!(
+            f("shard.json.gz"),
+            Format {
+                kind: Kind::Jsonl,
+                compression: Compression::Gzip
+            }
+        );
+        assert_eq!(
+            f("x.NDJSON.zst"),
+            Format {
+                kind: Kind::Jsonl,
+                compression: Compression::Zstd
+            }
+        );
+        assert_eq!(
+            f("notes.txt.gz"),
+            Format {
+                kind: Kind::Text,
+                compression: Compression::Gzip
+            }
+        );
+        assert_eq!(
+            f("README"),
+            Format {
+                kind: Kind::Text,
+                compression: Compression::None
+            }
+        );
+    }
+
+    #[test]
+    fn rewrite_keeps_other_fields_verbatim() {
+        let line = r#"{"id":1.50e3,"text":"a\n\nb","meta":{"x":[1, 2]}}"#;
+        let members: Members = serde_json::from_str(line).unwrap();
+        let out = rewrite_record(&members, "text", "b").unwrap();
+        assert_eq!(out, r#"{"id":1.50e3,"text":"b","meta":{"x":[1, 2]}}"#);
+    }
+}
