@@ -45,17 +45,14 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long, short, default_value = "models/clean.model")]
     pub out: PathBuf,
-    /// log2 of the number of hashed feature buckets.
-    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(8..=24))]
-    pub bits: u32,
     /// Additive smoothing (must be > 0).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f64,
     /// Removal threshold on P(ad) stored in the model.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.99)]
     pub threshold: f64,
     /// Lower edge of the unsure band on P(ad) stored in the model.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.5)]
     pub unsure: f64,
 }
 

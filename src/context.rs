@@ -79,3 +79,21 @@ mod tests {
         assert!(o[4].1 >= 2, "{o:?}");
     }
 }
+
+/// Smallest document (in paragraphs) for which the context term is used.
+pub const MIN_PARAGRAPHS: usize = 4;
+/// Smallest paragraph (in content words) for which the context term is used.
+pub const MIN_WORDS: u32 = 3;
+
+/// The context term added to a paragraph's log-odds: `weight * (center - overlap)`, where
+/// overlap = (shared + 0.5) / (words + 1). Positive (toward ad) for an off-topic paragraph,
+/// negative for one that shares the article's words. Zero for short documents and paragraphs,
+/// where the overlap says little.
+pub fn adjustment(context: (u32, u32), paragraphs: usize, weight: f64, center: f64) -> f64 {
+    let (words, shared) = context;
+    if weight == 0.0 || paragraphs < MIN_PARAGRAPHS || words < MIN_WORDS {
+        return 0.0;
+    }
+    let overlap = (f64::from(shared) + 0.5) / (f64::from(words) + 1.0);
+    weight * (center - overlap)
+}

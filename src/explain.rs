@@ -1,6 +1,6 @@
 //! Why a paragraph got its score: the tokens that pushed it most toward ad and toward editorial.
 
-use crate::features::{bucket, tokens};
+use crate::features::{token_id, tokens};
 use crate::model::{Model, AD, EDITORIAL};
 use std::collections::BTreeMap;
 
@@ -20,11 +20,9 @@ pub fn top_tokens(model: &Model, text: &str, k: usize) -> (Vec<TokenWeight>, Vec
     let cfg = &model.meta.features;
     let mut by_token: BTreeMap<String, f64> = BTreeMap::new();
     for t in tokens(text, cfg) {
-        let b = bucket(&t, cfg);
-        if !model.seen(b) {
+        let Some(lp) = model.log_prob(token_id(&t)) else {
             continue;
-        }
-        let lp = model.log_prob(b);
+        };
         *by_token.entry(t).or_insert(0.0) += lp[AD] - lp[EDITORIAL];
     }
     let mut all: Vec<TokenWeight> = by_token

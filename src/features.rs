@@ -4,19 +4,18 @@
 //! `2019` and `1984` are both `#9999`), word bigrams (with a start marker `^`, so the opening word
 //! pair is its own feature), and shape tokens for what ad copy tends to carry: URLs, bare domains
 //! and their top-level domain, e-mail addresses, phone numbers, prices, percentages, ALL-CAPS
-//! words, `!`, emoji, and second-person address (`<2p>`). Each token is hashed (FNV-1a, 64-bit;
-//! a bigram mixes its two words' hashes) into `2^bits` buckets, so memory is bounded whatever the
-//! vocabulary.
+//! words, `!`, emoji, and second-person address (`<2p>`). Each token is identified by a 64-bit
+//! hash (FNV-1a; a bigram mixes its two words' hashes). The model keeps one entry per token id
+//! seen in training, so unlike hashing into a small table, tokens never share weights by
+//! collision (with 64 bits, a collision among a million tokens has odds of about 1 in 10^7).
 //!
-//! One scanner serves two sinks: [`for_each_bucket`] (the hot path, no allocation per token) and
-//! [`tokens`] (token text, for `clean explain`). A test checks that they agree.
+//! One scanner serves two sinks: [`for_each_token_id`] (the hot path, no allocation per token)
+//! and [`tokens`] (token text, for `clean explain`). A test checks that they agree.
 
 /// Settings that decide how text becomes features. Stored in the model file, so scoring always
 /// uses the settings the model was trained with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureConfig {
-    /// log2 of the number of hashed buckets.
-    pub bits: u32,
     /// Include word bigrams.
     pub bigrams: bool,
     /// Include shape tokens (URL, domain, price, ...).
@@ -26,20 +25,9 @@ pub struct FeatureConfig {
 impl Default for FeatureConfig {
     fn default() -> Self {
         FeatureConfig {
-            bits: 18,
             bigrams: true,
             shapes: true,
         }
-    }
-}
-
-impl FeatureConfig {
-    /// Number of hashed buckets.
-    pub fn dim(&self) -> usize {
-        1usize << self.bits
-    }
-    fn mask(&self) -> u64 {
-        (1u64 << self.bits) - 1
     }
 }
 
@@ -64,17 +52,12 @@ fn mix(a: u64, b: u64) -> u64 {
     (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5bd1_e995
 }
 
-/// Hash of a token given as text (the inverse direction of the scanner, used for explanations).
-pub fn token_hash(token: &str) -> u64 {
+/// Id of a token given as text (the same id the scanner gives it).
+pub fn token_id(token: &str) -> u64 {
     match token.split_once(' ') {
         Some((a, b)) => mix(fnv(a), fnv(b)),
         None => fnv(token),
     }
-}
-
-/// Bucket of one token given as text.
-pub fn bucket(token: &str, cfg: &FeatureConfig) -> u32 {
-    (token_hash(token) & cfg.mask()) as u32
 }
 
 const SECOND_PERSON: [&str; 7] = [
@@ -308,10 +291,9 @@ fn scan(text: &str, cfg: &FeatureConfig, keep_text: bool, emit: &mut Emit) {
     }
 }
 
-/// Calls `f` with the bucket of every token of `text` (the hot path: no text kept).
-pub fn for_each_bucket(text: &str, cfg: &FeatureConfig, mut f: impl FnMut(u32)) {
-    let mask = cfg.mask();
-    scan(text, cfg, false, &mut |h, _| f((h & mask) as u32));
+/// Calls `f` with the id of every token of `text` (the hot path: no text kept).
+pub fn for_each_token_id(text: &str, cfg: &FeatureConfig, mut f: impl FnMut(u64)) {
+    scan(text, cfg, false, &mut |h, _| f(h));
 }
 
 /// Every token of a paragraph as text, in the scanner's order.
@@ -326,17 +308,16 @@ pub fn words(text: &str) -> Vec<String> {
     let cfg = FeatureConfig {
         bigrams: false,
         shapes: false,
-        ..Default::default()
     };
     tokens(text, &cfg)
 }
 
-/// Sparse bag of features: (bucket, count), sorted by bucket.
-pub fn featurize(text: &str, cfg: &FeatureConfig) -> Vec<(u32, u32)> {
+/// Sparse bag of features: (token id, count), sorted by id.
+pub fn featurize(text: &str, cfg: &FeatureConfig) -> Vec<(u64, u32)> {
     let mut ids = Vec::new();
-    for_each_bucket(text, cfg, |b| ids.push(b));
+    for_each_token_id(text, cfg, |b| ids.push(b));
     ids.sort_unstable();
-    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+    let mut out: Vec<(u64, u32)> = Vec::with_capacity(ids.len());
     for b in ids {
         match out.last_mut() {
             Some((last, n)) if *last == b => *n += 1,
@@ -391,10 +372,7 @@ mod tests {
 
     #[test]
     fn hot_path_and_token_text_agree() {
-        let cfg = FeatureConfig {
-            bits: 20,
-            ..Default::default()
-        };
+        let cfg = FeatureConfig::default();
         for text in [
             "Ship faster. Sleep better. Try Acme free for 30 days at acme.io!",
             "Müller’s ÉCOLE costs €1,200 — “too much”, she said.  Über 50% ",
@@ -402,21 +380,17 @@ mod tests {
             "'''",
         ] {
             let mut fast = Vec::new();
-            for_each_bucket(text, &cfg, |b| fast.push(b));
-            let slow: Vec<u32> = tokens(text, &cfg).iter().map(|t| bucket(t, &cfg)).collect();
+            for_each_token_id(text, &cfg, |b| fast.push(b));
+            let slow: Vec<u64> = tokens(text, &cfg).iter().map(|t| token_id(t)).collect();
             assert_eq!(fast, slow, "{text}");
         }
     }
 
     #[test]
     fn featurize_is_sorted_and_bounded() {
-        let cfg = FeatureConfig {
-            bits: 8,
-            ..Default::default()
-        };
+        let cfg = FeatureConfig::default();
         let f = featurize("a b a b c the the the", &cfg);
         assert!(f.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(f.iter().all(|(b, _)| *b < 256));
         let total: u32 = f.iter().map(|(_, c)| c).sum();
         assert_eq!(total as usize, tokens("a b a b c the the the", &cfg).len());
     }

@@ -50,7 +50,7 @@ pub struct Judged {
     pub range: Range<usize>,
     /// The model's score.
     pub score: Score,
-    /// P(ad).
+    /// P(ad), from the model's log-odds plus the context term.
     pub p_ad: f64,
     /// Fit with the document: (content words, how many also occur elsewhere in the document).
     pub context: (u32, u32),
@@ -82,13 +82,17 @@ impl Filtered {
 pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
     let ranges = paragraphs(text);
     let contexts = crate::context::overlaps(text, &ranges);
+    let n = ranges.len();
+    let (weight, center) = (model.meta.context_weight, model.meta.context_center);
     ranges
         .into_iter()
         .zip(contexts)
         .enumerate()
         .map(|(index, (range, context))| {
             let score = model.score(&text[range.clone()]);
-            let p_ad = score.p_ad();
+            let log_odds =
+                score.log_odds() + crate::context::adjustment(context, n, weight, center);
+            let p_ad = crate::model::logistic(log_odds);
             let verdict = if p_ad >= settings.threshold {
                 Verdict::Removed
             } else if p_ad >= settings.unsure {

@@ -7,17 +7,17 @@
 //! version    u32
 //! meta_len   u32, then meta_len bytes of JSON (ModelMeta, fields in a fixed order)
 //! prior      2 x f64   log prior of editorial, ad
-//! unseen     2 x f64   log P(bucket | class) of a bucket never seen in training
-//! n          u32, then n x (u32 bucket, f64 log P(bucket|editorial), f64 log P(bucket|ad)),
-//!            buckets strictly increasing
+//! n          u32, then n x (u64 token id, f64 log P(token|editorial), f64 log P(token|ad)),
+//!            ids strictly increasing: one entry per token seen in training
 //! checksum   u64       FNV-1a of every byte before it
 //! ```
 //! The same training data gives the same bytes: nothing in it depends on time, hash-map order or
 //! thread count.
 
 use crate::error::{Error, Result};
-use crate::features::{for_each_bucket, FeatureConfig};
-use std::collections::BTreeMap;
+use crate::features::{for_each_token_id, FeatureConfig};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 
 /// First bytes of every model file.
@@ -71,10 +71,36 @@ pub struct ModelMeta {
     pub paragraphs: BTreeMap<String, u64>,
     /// Training files, sorted by path.
     pub sources: Vec<SourceFile>,
+    /// Weight of the document-context term (nats per unit of overlap); 0 turns it off.
+    #[serde(default)]
+    pub context_weight: f64,
+    /// Overlap share at which the context term is zero.
+    #[serde(default)]
+    pub context_center: f64,
     /// Cross-validated figures, when `clean eval` stored them.
     #[serde(default)]
     pub calibration: Option<Calibration>,
 }
+
+/// Token ids are already well-mixed hashes: use them as they are.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// A loaded model, ready to score.
 #[derive(Debug, Clone)]
@@ -82,22 +108,20 @@ pub struct Model {
     /// Settings and provenance.
     pub meta: ModelMeta,
     log_prior: [f64; 2],
-    unseen: [f64; 2],
-    /// (bucket, log-probabilities) of every bucket seen in training, sorted.
-    entries: Vec<(u32, [f64; 2])>,
-    /// Dense log-probabilities per bucket, built at load time for scoring.
-    table: Vec<[f64; 2]>,
+    /// (token id, log-probabilities) of every token seen in training, sorted by id.
+    entries: Vec<(u64, [f64; 2])>,
+    /// The same, for lookups while scoring.
+    table: IdMap<[f64; 2]>,
 }
 
 /// A paragraph's score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
-    /// Joint log-likelihood per class (log prior + sum of count x log P(feature|class)), exactly
-    /// as linfa-bayes computes it.
+    /// Joint log-likelihood per class: log prior + sum over the paragraph's tokens seen in
+    /// training of log P(token|class), exactly as linfa-bayes computes it on the model's
+    /// vocabulary. A token never seen in training is not a feature of the model and carries no
+    /// evidence.
     pub jll: [f64; 2],
-    /// The same over the tokens seen in training only: a token the model never saw carries no
-    /// evidence (otherwise it would favour whichever class had fewer training tokens).
-    pub jll_known: [f64; 2],
     /// Number of tokens.
     pub tokens: u32,
     /// Tokens whose bucket was seen in training.
@@ -111,12 +135,7 @@ impl Score {
     }
     /// P(ad | text), computed stably as 1 / (1 + exp(jll_editorial - jll_ad)).
     pub fn p_ad(&self) -> f64 {
-        let d = self.jll[EDITORIAL] - self.jll[AD];
-        if d > 700.0 {
-            0.0
-        } else {
-            1.0 / (1.0 + d.exp())
-        }
+        logistic(self.log_odds())
     }
     /// The class with the higher joint log-likelihood; a tie goes to editorial (keep the text).
     pub fn label(&self) -> usize {
@@ -125,6 +144,16 @@ impl Score {
         } else {
             EDITORIAL
         }
+    }
+}
+
+/// 1 / (1 + exp(-x)), without overflow.
+pub fn logistic(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
     }
 }
 
@@ -146,21 +175,16 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 pub const BUILTIN_MODEL: &[u8] = include_bytes!("../models/clean.model");
 
 impl Model {
-    /// Builds a model from fitted parameters. `entries` must be sorted by bucket.
+    /// Builds a model from fitted parameters. `entries` must be sorted by token id.
     pub fn from_parts(
         meta: ModelMeta,
         log_prior: [f64; 2],
-        unseen: [f64; 2],
-        entries: Vec<(u32, [f64; 2])>,
+        entries: Vec<(u64, [f64; 2])>,
     ) -> Model {
-        let mut table = vec![unseen; meta.features.dim()];
-        for (b, lp) in &entries {
-            table[*b as usize] = *lp;
-        }
+        let table = entries.iter().copied().collect();
         Model {
             meta,
             log_prior,
-            unseen,
             entries,
             table,
         }
@@ -182,42 +206,31 @@ impl Model {
         self.log_prior
     }
 
-    /// Log-probabilities (editorial, ad) of one bucket.
-    pub fn log_prob(&self, bucket: u32) -> [f64; 2] {
-        self.table[bucket as usize]
+    /// Log-probabilities (editorial, ad) of a token seen in training.
+    pub fn log_prob(&self, id: u64) -> Option<[f64; 2]> {
+        self.table.get(&id).copied()
     }
 
-    /// Whether a bucket was seen in training.
-    pub fn seen(&self, bucket: u32) -> bool {
-        self.entries.binary_search_by_key(&bucket, |e| e.0).is_ok()
-    }
-
-    /// Number of buckets seen in training.
-    pub fn seen_buckets(&self) -> usize {
+    /// Number of tokens in the model's vocabulary.
+    pub fn vocabulary(&self) -> usize {
         self.entries.len()
     }
 
     /// Scores one paragraph.
     pub fn score(&self, text: &str) -> Score {
         let mut jll = self.log_prior;
-        let mut jll_known = self.log_prior;
         let mut tokens = 0u32;
         let mut known = 0u32;
-        let unseen = self.unseen;
-        for_each_bucket(text, &self.meta.features, |b| {
-            let lp = self.table[b as usize];
-            jll[0] += lp[0];
-            jll[1] += lp[1];
+        for_each_token_id(text, &self.meta.features, |id| {
             tokens += 1;
-            if lp != unseen {
+            if let Some(lp) = self.table.get(&id) {
                 known += 1;
-                jll_known[0] += lp[0];
-                jll_known[1] += lp[1];
+                jll[0] += lp[0];
+                jll[1] += lp[1];
             }
         });
         Score {
             jll,
-            jll_known,
             tokens,
             known_tokens: known,
         }
@@ -231,7 +244,7 @@ impl Model {
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
         out.extend_from_slice(&meta);
-        for v in self.log_prior.iter().chain(self.unseen.iter()) {
+        for v in self.log_prior.iter() {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
@@ -286,30 +299,23 @@ impl Model {
         let meta_bytes = r.take(meta_len).ok_or_else(truncated)?;
         let meta: ModelMeta = serde_json::from_slice(meta_bytes)
             .map_err(|e| bad(format!("metadata is not valid: {e}")))?;
-        if !(1..=28).contains(&meta.features.bits) {
-            return Err(bad(format!(
-                "feature bits {} out of range",
-                meta.features.bits
-            )));
-        }
-        let mut f = [0f64; 4];
+        let mut f = [0f64; 2];
         for v in &mut f {
             *v = r.f64().ok_or_else(truncated)?;
         }
         let n = r.u32().ok_or_else(truncated)? as usize;
-        let dim = meta.features.dim();
-        if n > dim {
-            return Err(bad(format!("{n} entries for {dim} buckets")));
+        if n.saturating_mul(24) > bytes.len() {
+            return Err(truncated());
         }
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
-            let b = r.u32().ok_or_else(truncated)?;
+            let b = r.u64().ok_or_else(truncated)?;
             let lp = [
                 r.f64().ok_or_else(truncated)?,
                 r.f64().ok_or_else(truncated)?,
             ];
-            if b as usize >= dim || entries.last().is_some_and(|(p, _)| *p >= b) {
-                return Err(bad("bucket ids out of order or out of range".into()));
+            if entries.last().is_some_and(|(p, _)| *p >= b) {
+                return Err(bad("token ids out of order".into()));
             }
             entries.push((b, lp));
         }
@@ -323,7 +329,7 @@ impl Model {
         if !all_finite {
             return Err(bad("weights are not finite numbers".into()));
         }
-        Ok(Model::from_parts(meta, [f[0], f[1]], [f[2], f[3]], entries))
+        Ok(Model::from_parts(meta, [f[0], f[1]], entries))
     }
 }
 
@@ -341,6 +347,9 @@ impl<'a> Reader<'a> {
     }
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
     fn f64(&mut self) -> Option<f64> {
         Some(f64::from_le_bytes(self.take(8)?.try_into().ok()?))

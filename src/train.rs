@@ -10,12 +10,12 @@
 //! around that call (gag) so megabytes of debug output never reach the user.
 
 use crate::error::{Error, Result};
-use crate::features::{for_each_bucket, FeatureConfig};
+use crate::features::{for_each_token_id, FeatureConfig};
 use crate::model::{fingerprint, Model, ModelMeta, SourceFile, AD, EDITORIAL, LABELS};
 use linfa::prelude::*;
 use linfa_bayes::MultinomialNb;
 use ndarray::{Array1, Array2};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One labelled paragraph.
@@ -159,6 +159,10 @@ pub struct TrainConfig {
     pub threshold: f64,
     /// Default lower edge of the unsure band on P(ad).
     pub unsure: f64,
+    /// Weight of the document-context term (see [`crate::context`]).
+    pub context_weight: f64,
+    /// Overlap share at which the context term is zero.
+    pub context_center: f64,
 }
 
 impl Default for TrainConfig {
@@ -166,38 +170,40 @@ impl Default for TrainConfig {
         TrainConfig {
             features: FeatureConfig::default(),
             alpha: 0.1,
-            threshold: 0.5,
-            unsure: 0.2,
+            threshold: 0.99,
+            unsure: 0.5,
+            context_weight: 20.0,
+            context_center: 0.3,
         }
     }
 }
 
 /// Per-class sums of token counts, kept sparse.
 pub struct ClassCounts {
-    /// bucket -> count, per class.
-    pub counts: [BTreeMap<u32, f64>; 2],
+    /// The vocabulary: every token id seen in training, sorted.
+    pub vocabulary: Vec<u64>,
+    /// Counts per class, aligned with `vocabulary`.
+    pub counts: [Vec<f64>; 2],
     /// Paragraphs per class.
     pub paragraphs: [u64; 2],
 }
 
 /// Sums token counts per class.
 pub fn count(examples: &[&Example], cfg: &FeatureConfig) -> ClassCounts {
-    let mut dense = [vec![0u32; cfg.dim()], vec![0u32; cfg.dim()]];
+    let mut by_id: HashMap<u64, [u64; 2]> = HashMap::new();
     let mut paragraphs = [0u64; 2];
     for e in examples {
         paragraphs[e.label] += 1;
-        let d = &mut dense[e.label];
-        for_each_bucket(&e.text, cfg, |b| d[b as usize] += 1);
+        for_each_token_id(&e.text, cfg, |id| {
+            by_id.entry(id).or_insert([0, 0])[e.label] += 1
+        });
     }
-    let sparse = |d: &Vec<u32>| -> BTreeMap<u32, f64> {
-        d.iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(b, c)| (b as u32, f64::from(*c)))
-            .collect()
-    };
+    let mut vocabulary: Vec<u64> = by_id.keys().copied().collect();
+    vocabulary.sort_unstable();
+    let counts = [EDITORIAL, AD].map(|c| vocabulary.iter().map(|id| by_id[id][c] as f64).collect());
     ClassCounts {
-        counts: [sparse(&dense[0]), sparse(&dense[1])],
+        vocabulary,
+        counts,
         paragraphs,
     }
 }
@@ -224,11 +230,7 @@ pub type Fitted = (MultinomialNb<f64, usize>, [Vec<f64>; 2]);
 
 /// Fits linfa-bayes on a dense matrix (rows = samples) and returns feature_log_prob per class.
 /// linfa-bayes's `dbg!` output is silenced for the duration of the fit.
-pub fn fit_linfa(
-    x: Array2<f64>,
-    y: Array1<usize>,
-    alpha: f64,
-) -> Result<Fitted> {
+pub fn fit_linfa(x: Array2<f64>, y: Array1<usize>, alpha: f64) -> Result<Fitted> {
     let ds = Dataset::new(x, y);
     let params = MultinomialNb::params().alpha(alpha);
     let fitted = {
@@ -273,38 +275,21 @@ pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig)
             )));
         }
     }
-    // One row per class: the sums of that class's rows. Naive Bayes needs nothing else.
-    let dim = cfg.features.dim();
+    // One row per class: the sums of that class's rows over the vocabulary. Naive Bayes needs
+    // nothing else.
+    let dim = counts.vocabulary.len();
     let mut x = Array2::<f64>::zeros((2, dim));
     for c in [EDITORIAL, AD] {
-        for (b, n) in &counts.counts[c] {
-            x[[c, *b as usize]] = *n;
+        for (j, n) in counts.counts[c].iter().enumerate() {
+            x[[c, j]] = *n;
         }
     }
     let (_, lp) = fit_linfa(x, Array1::from(vec![EDITORIAL, AD]), cfg.alpha)?;
-    let seen: std::collections::BTreeSet<u32> = counts.counts[0]
-        .keys()
-        .chain(counts.counts[1].keys())
-        .copied()
-        .collect();
-    let mut unseen = [0.0; 2];
-    for c in [EDITORIAL, AD] {
-        // The log-probability of a zero-count bucket: ln(alpha) - ln(total + alpha * dim).
-        let zero = (0..dim).find(|b| !seen.contains(&(*b as u32)));
-        unseen[c] = match zero {
-            Some(b) => lp[c][b],
-            None => f64::NEG_INFINITY,
-        };
-    }
-    if unseen.iter().any(|v| !v.is_finite()) {
-        // Every bucket seen: no unseen value is needed, use the smallest.
-        for c in [EDITORIAL, AD] {
-            unseen[c] = lp[c].iter().copied().fold(f64::INFINITY, f64::min);
-        }
-    }
-    let entries: Vec<(u32, [f64; 2])> = seen
+    let entries: Vec<(u64, [f64; 2])> = counts
+        .vocabulary
         .iter()
-        .map(|b| (*b, [lp[0][*b as usize], lp[1][*b as usize]]))
+        .enumerate()
+        .map(|(j, id)| (*id, [lp[EDITORIAL][j], lp[AD][j]]))
         .collect();
     let n: u64 = counts.paragraphs.iter().sum();
     let log_prior = [
@@ -316,6 +301,8 @@ pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig)
         alpha: cfg.alpha,
         threshold: cfg.threshold,
         unsure: cfg.unsure,
+        context_weight: cfg.context_weight,
+        context_center: cfg.context_center,
         paragraphs: BTreeMap::from([
             (LABELS[EDITORIAL].to_string(), counts.paragraphs[0]),
             (LABELS[AD].to_string(), counts.paragraphs[1]),
@@ -323,7 +310,7 @@ pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig)
         sources,
         calibration: None,
     };
-    Ok(Model::from_parts(meta, log_prior, unseen, entries))
+    Ok(Model::from_parts(meta, log_prior, entries))
 }
 
 /// Reads `dir` and trains.

@@ -3,16 +3,19 @@
 
 use clean::features::{featurize, FeatureConfig};
 use clean::model::{Model, AD, EDITORIAL};
-use clean::train::{fit_linfa, read_training_dir, train, Example, TrainConfig};
+use clean::train::{count, fit_linfa, read_training_dir, train, Example, TrainConfig};
 use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use std::path::Path;
 
-fn dense(examples: &[&Example], cfg: &FeatureConfig) -> Array2<f64> {
-    let mut x = Array2::<f64>::zeros((examples.len(), cfg.dim()));
+/// One dense row per paragraph over `vocab` (token ids outside it are dropped).
+fn dense(examples: &[&Example], cfg: &FeatureConfig, vocab: &[u64]) -> Array2<f64> {
+    let mut x = Array2::<f64>::zeros((examples.len(), vocab.len()));
     for (i, e) in examples.iter().enumerate() {
-        for (b, n) in featurize(&e.text, cfg) {
-            x[[i, b as usize]] = f64::from(n);
+        for (id, n) in featurize(&e.text, cfg) {
+            if let Ok(j) = vocab.binary_search(&id) {
+                x[[i, j]] = f64::from(n);
+            }
         }
     }
     x
@@ -35,7 +38,7 @@ fn sparse_scorer_agrees_with_linfa_predict() {
         .filter(|e| e.label == AD)
         .step_by(7)
         .collect();
-    let n = 200.min(ed.len()).min(ad.len());
+    let n = 240.min(ed.len()).min(ad.len());
     let train_set: Vec<&Example> = ed[..n / 2]
         .iter()
         .chain(ad[..n / 2].iter())
@@ -53,49 +56,45 @@ fn sparse_scorer_agrees_with_linfa_predict() {
         test_set.len()
     );
 
-    let cfg = TrainConfig {
-        features: FeatureConfig {
-            bits: 12,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let cfg = TrainConfig::default();
     let ours: Model = train(&train_set, Vec::new(), &cfg).unwrap();
+    let vocab = count(&train_set, &cfg.features).vocabulary;
+    assert_eq!(vocab.len(), ours.vocabulary());
 
-    let x = dense(&train_set, &cfg.features);
+    let x = dense(&train_set, &cfg.features, &vocab);
     let y = Array1::from(train_set.iter().map(|e| e.label).collect::<Vec<_>>());
     let (linfa_model, lp) = fit_linfa(x, y, cfg.alpha).unwrap();
 
-    // Same fitted log-probabilities, bit for bit, on every bucket.
-    for b in 0..cfg.features.dim() as u32 {
-        let mine = ours.log_prob(b);
+    // Same fitted log-probabilities, bit for bit, on every token of the vocabulary.
+    for (j, id) in vocab.iter().enumerate() {
+        let mine = ours.log_prob(*id).unwrap();
         assert_eq!(
             mine[EDITORIAL].to_bits(),
-            lp[EDITORIAL][b as usize].to_bits(),
-            "bucket {b}"
+            lp[EDITORIAL][j].to_bits(),
+            "token {id}"
         );
-        assert_eq!(
-            mine[AD].to_bits(),
-            lp[AD][b as usize].to_bits(),
-            "bucket {b}"
-        );
+        assert_eq!(mine[AD].to_bits(), lp[AD][j].to_bits(), "token {id}");
     }
 
     // Same labels from linfa's own predict and from our scorer.
-    let xt = dense(&test_set, &cfg.features);
+    let xt = dense(&test_set, &cfg.features, &vocab);
     let predicted = linfa_model.predict(&xt);
-    let mut agree = 0;
+    // A paragraph with no token of the vocabulary scores the priors alone; with equal priors
+    // that is a tie, which linfa-bayes breaks by hash-map order (at random) and we break toward
+    // editorial. Those are left out of the comparison.
+    let (mut agree, mut compared) = (0, 0);
     for (i, e) in test_set.iter().enumerate() {
         let s = ours.score(&e.text);
-        assert!(
-            (s.jll[AD] - s.jll[EDITORIAL]).abs() > 1e-9,
-            "a tie would make the comparison moot"
-        );
+        if (s.jll[AD] - s.jll[EDITORIAL]).abs() < 1e-9 {
+            continue;
+        }
+        compared += 1;
         if s.label() == predicted[i] {
             agree += 1;
         }
     }
-    assert_eq!(agree, test_set.len());
+    assert!(compared >= 300, "only {compared} paragraphs compared");
+    assert_eq!(agree, compared);
 }
 
 #[test]
@@ -103,13 +102,7 @@ fn model_file_round_trip_and_version_check() {
     let set =
         read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
     let refs: Vec<&Example> = set.examples.iter().step_by(5).collect();
-    let cfg = TrainConfig {
-        features: FeatureConfig {
-            bits: 14,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let cfg = TrainConfig::default();
     let m = train(&refs, set.sources.clone(), &cfg).unwrap();
     let bytes = m.to_bytes();
     let back = Model::from_bytes(&bytes, Path::new("x.model")).unwrap();

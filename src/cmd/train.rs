@@ -7,13 +7,11 @@ use clean::train::{train_dir, TrainConfig};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {
-        features: FeatureConfig {
-            bits: args.bits,
-            ..FeatureConfig::default()
-        },
+        features: FeatureConfig::default(),
         alpha: args.alpha,
         threshold: super::probability("--threshold", args.threshold)?,
         unsure: super::probability("--unsure", args.unsure)?,
+        ..TrainConfig::default()
     };
     let model = train_dir(&args.data, &cfg)?;
     model.save(&args.out)?;
