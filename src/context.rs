@@ -65,21 +65,6 @@ pub fn overlaps(text: &str, ranges: &[Range<usize>]) -> Vec<(u32, u32)> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn off_topic_paragraph_shares_nothing() {
-        let text = "Labour leader Corbyn faces pressure over migration.\nCorbyn spoke at the conference.\nOur platform creates digital cards instantly.\nMigration policy divides Labour members.\nCorbyn declined to comment on migration.";
-        let r = crate::segment::paragraphs(text);
-        let o = overlaps(text, &r);
-        assert_eq!(o[2].1, 0, "{o:?}");
-        assert!(o[0].1 >= 2, "{o:?}");
-        assert!(o[4].1 >= 2, "{o:?}");
-    }
-}
-
 /// Smallest document (in paragraphs) for which the context term is used.
 pub const MIN_PARAGRAPHS: usize = 4;
 /// Smallest paragraph (in content words) for which the context term is used.
@@ -96,4 +81,19 @@ pub fn adjustment(context: (u32, u32), paragraphs: usize, weight: f64, center: f
     }
     let overlap = (f64::from(shared) + 0.5) / (f64::from(words) + 1.0);
     weight * (center - overlap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_topic_paragraph_shares_nothing() {
+        let text = "Labour leader Corbyn faces pressure over migration.\nCorbyn spoke at the conference.\nOur platform creates digital cards instantly.\nMigration policy divides Labour members.\nCorbyn declined to comment on migration.";
+        let r = crate::segment::paragraphs(text);
+        let o = overlaps(text, &r);
+        assert_eq!(o[2].1, 0, "{o:?}");
+        assert!(o[0].1 >= 2, "{o:?}");
+        assert!(o[4].1 >= 2, "{o:?}");
+    }
 }
