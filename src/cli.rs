@@ -45,6 +45,9 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long, short, default_value = "models/clean.model")]
     pub out: PathBuf,
+    /// Leave out tokens seen fewer times than this in all the training text.
+    #[arg(long, default_value_t = 2)]
+    pub min_count: u64,
     /// Additive smoothing (must be > 0).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f64,

@@ -5,8 +5,9 @@
 //! often two paragraphs that share words with each other). Editorial paragraphs repeat the
 //! article's names and topic words; inserts mostly do not.
 
+use crate::model::IdHasher;
 use std::collections::HashMap;
-use std::ops::Range;
+use std::hash::BuildHasherDefault;
 
 const STOP: &[&str] = &[
     "about", "after", "again", "also", "been", "before", "being", "both", "could", "does", "down",
@@ -17,40 +18,47 @@ const STOP: &[&str] = &[
     "would", "year", "years", "your", "says", "told", "still", "well", "back", "first", "last",
 ];
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
 fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    s.bytes().fold(FNV_OFFSET, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
+fn stop_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| {
+        let mut v: Vec<u64> = STOP.iter().map(|w| fnv(w)).collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// Whether a word (its FNV-1a hash over the lowercased text, and its length in characters) is
+/// a content word: at least four letters and not a common function word.
+pub fn is_content_word(hash: u64, chars: usize) -> bool {
+    chars >= 4 && stop_hashes().binary_search(&hash).is_err()
+}
+
+/// For each paragraph, given its content words (hashes; see
+/// [`crate::features::for_each_token_id_with_content`]): (distinct content words, how many of
+/// them occur in a paragraph at distance >= 2).
+pub fn overlaps(mut sets: Vec<Vec<u64>>) -> Vec<(u32, u32)> {
+    for s in &mut sets {
+        s.sort_unstable();
+        s.dedup();
     }
-    h
-}
-
-/// Distinct content-word hashes of a text, sorted.
-pub fn content_words(text: &str) -> Vec<u64> {
-    let mut out: Vec<u64> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4 && !w.chars().any(|c| c.is_ascii_digit()))
-        .map(|w| w.to_lowercase())
-        .filter(|w| !STOP.contains(&w.as_str()))
-        .map(|w| fnv(&w))
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// For each paragraph, (content words, how many of them occur in a paragraph at distance >= 2).
-pub fn overlaps(text: &str, ranges: &[Range<usize>]) -> Vec<(u32, u32)> {
-    let sets: Vec<Vec<u64>> = ranges
-        .iter()
-        .map(|r| content_words(&text[r.clone()]))
-        .collect();
-    // word -> sorted list of paragraphs containing it
-    let mut where_: HashMap<u64, Vec<usize>> = HashMap::new();
+    if sets.len() < MIN_PARAGRAPHS {
+        return sets.iter().map(|s| (s.len() as u32, 0)).collect();
+    }
+    // word -> (first, last) paragraph containing it. A word occurs at distance >= 2 from
+    // paragraph i exactly when its first occurrence is <= i - 2 or its last is >= i + 2.
+    let mut span: HashMap<u64, (usize, usize), BuildHasherDefault<IdHasher>> = HashMap::default();
     for (i, s) in sets.iter().enumerate() {
         for w in s {
-            where_.entry(*w).or_default().push(i);
+            span.entry(*w).and_modify(|e| e.1 = i).or_insert((i, i));
         }
     }
     sets.iter()
@@ -58,7 +66,10 @@ pub fn overlaps(text: &str, ranges: &[Range<usize>]) -> Vec<(u32, u32)> {
         .map(|(i, s)| {
             let shared = s
                 .iter()
-                .filter(|w| where_[w].iter().any(|&j| j.abs_diff(i) >= 2))
+                .filter(|w| {
+                    let (first, last) = span[w];
+                    first + 2 <= i || last >= i + 2
+                })
                 .count();
             (s.len() as u32, shared as u32)
         })
@@ -90,8 +101,16 @@ mod tests {
     #[test]
     fn off_topic_paragraph_shares_nothing() {
         let text = "Labour leader Corbyn faces pressure over migration.\nCorbyn spoke at the conference.\nOur platform creates digital cards instantly.\nMigration policy divides Labour members.\nCorbyn declined to comment on migration.";
-        let r = crate::segment::paragraphs(text);
-        let o = overlaps(text, &r);
+        let cfg = crate::features::FeatureConfig::default();
+        let sets = crate::segment::paragraphs(text)
+            .into_iter()
+            .map(|r| {
+                let mut words = Vec::new();
+                crate::features::for_each_token_id_with_content(&text[r], &cfg, |_| {}, &mut words);
+                words
+            })
+            .collect();
+        let o = overlaps(sets);
         assert_eq!(o[2].1, 0, "{o:?}");
         assert!(o[0].1 >= 2, "{o:?}");
         assert!(o[4].1 >= 2, "{o:?}");

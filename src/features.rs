@@ -72,8 +72,73 @@ fn is_currency(c: char) -> bool {
     matches!(c, '$' | '£' | '€' | '¥' | '₹' | '₩' | '₿')
 }
 
-/// Shape tokens of one whitespace-separated chunk of raw text.
+/// Shape tokens of one whitespace-separated chunk of raw text. One pass over the bytes decides
+/// which of the slower checks can apply; most chunks are plain words and need none.
 fn chunk_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
+    let b = chunk.as_bytes();
+    let (mut dot, mut at, mut colon, mut pct, mut bang, mut dollar) =
+        (false, false, false, false, false, false);
+    let (mut digits, mut upper, mut lower, mut non_ascii) = (0usize, 0usize, 0usize, false);
+    for &c in b {
+        match c {
+            b'.' => dot = true,
+            b'@' => at = true,
+            b':' => colon = true,
+            b'%' => pct = true,
+            b'!' => bang = true,
+            b'$' => dollar = true,
+            b'0'..=b'9' => digits += 1,
+            b'A'..=b'Z' => upper += 1,
+            b'a'..=b'z' => lower += 1,
+            128.. => non_ascii = true,
+            _ => {}
+        }
+    }
+    if dot || at || colon {
+        web_shapes(chunk, emit);
+    }
+    let (mut currency, mut emoji) = (dollar, false);
+    let (mut letters, mut uppers) = (upper + lower, upper);
+    if non_ascii {
+        letters = 0;
+        uppers = 0;
+        for c in chunk.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                uppers += usize::from(c.is_uppercase());
+            }
+            currency |= is_currency(c);
+            emoji |= is_emoji(c);
+        }
+    }
+    if currency && digits > 0 {
+        emit("<price>");
+    }
+    if pct {
+        emit("<percent>");
+    }
+    if bang {
+        emit("<bang>");
+    }
+    if emoji {
+        emit("<emoji>");
+    }
+    if letters >= 3 && uppers == letters {
+        emit("<allcaps>");
+    }
+    if digits >= 7 {
+        let phone_part = chunk.trim_end_matches([',', ';', ':', '.']);
+        if phone_part
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b"+-().".contains(&c))
+        {
+            emit("<phone>");
+        }
+    }
+}
+
+/// URL, e-mail and domain shapes of a chunk that holds `.`, `@` or `:`.
+fn web_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
     let b = chunk.as_bytes();
     let has = |needle: &[u8]| {
         b.windows(needle.len())
@@ -100,41 +165,10 @@ fn chunk_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
             emit(&format!("<tld:{}>", tld.to_ascii_lowercase()));
         }
     }
-    let (mut digits, mut letters, mut upper) = (0usize, 0usize, 0usize);
-    let (mut currency, mut emoji, mut phone_chars) = (false, false, true);
-    let phone_part = chunk.trim_end_matches([',', ';', ':', '.']);
-    for c in phone_part.chars() {
-        phone_chars &= c.is_ascii_digit() || "+-().".contains(c);
-    }
-    for c in chunk.chars() {
-        if c.is_ascii_digit() {
-            digits += 1;
-        } else if c.is_alphabetic() {
-            letters += 1;
-            upper += usize::from(c.is_uppercase());
-        }
-        currency |= is_currency(c);
-        emoji |= is_emoji(c);
-    }
-    if currency && digits > 0 {
-        emit("<price>");
-    }
-    if b.contains(&b'%') {
-        emit("<percent>");
-    }
-    if b.contains(&b'!') {
-        emit("<bang>");
-    }
-    if emoji {
-        emit("<emoji>");
-    }
-    if letters >= 3 && upper == letters {
-        emit("<allcaps>");
-    }
-    if digits >= 7 && phone_chars {
-        emit("<phone>");
-    }
 }
+
+/// A finished word: (token hash, token text if kept), and its hash if it is a content word.
+type Finished = ((u64, Option<String>), Option<u64>);
 
 /// Incremental word builder: lowercases, keeps inner apostrophes, and tracks the digit shape.
 struct Word {
@@ -211,17 +245,20 @@ impl Word {
         self.len += 1;
     }
 
-    /// The finished token: (hash, text if kept). `None` when no word was started.
-    fn finish(&mut self) -> Option<(u64, Option<String>)> {
+    /// The finished token: (hash, text if kept), and the word's hash when it is a content word
+    /// (see [`crate::context`]). `None` when no word was started.
+    fn finish(&mut self) -> Option<Finished> {
         if self.len == 0 {
             return None;
         }
         let keep = self.text.is_some();
         let done = std::mem::replace(self, Word::new(keep));
+        let content = (!done.has_digit && crate::context::is_content_word(done.hash, done.len))
+            .then_some(done.hash);
         Some(if done.has_digit {
-            (done.shape_hash, done.text.map(|t| t.1))
+            ((done.shape_hash, done.text.map(|t| t.1)), content)
         } else {
-            (done.hash, done.text.map(|t| t.0))
+            ((done.hash, done.text.map(|t| t.0)), content)
         })
     }
 }
@@ -247,7 +284,13 @@ fn emit_word(
 
 /// The scanner behind both sinks: `emit(hash, text)` gets each token's hash, and its text when
 /// `keep_text` is set. Order: each word's bigram then the word, then the shape tokens.
-fn scan(text: &str, cfg: &FeatureConfig, keep_text: bool, emit: &mut Emit) {
+fn scan(
+    text: &str,
+    cfg: &FeatureConfig,
+    keep_text: bool,
+    emit: &mut Emit,
+    mut content: Option<&mut Vec<u64>>,
+) {
     let second_person: [u64; 7] = SECOND_PERSON.map(fnv);
     let mut word = Word::new(keep_text);
     let mut prev: (u64, Option<String>) = (fnv("^"), keep_text.then(|| "^".to_string()));
@@ -260,8 +303,11 @@ fn scan(text: &str, cfg: &FeatureConfig, keep_text: bool, emit: &mut Emit) {
             word.push_alnum(c);
         } else if (c == '\'' || c == '’') && word.len > 0 {
             word.pending_apostrophes += 1;
-        } else if let Some(w) = word.finish() {
+        } else if let Some((w, c)) = word.finish() {
             addressed |= second_person.contains(&w.0);
+            if let (Some(out), Some(c)) = (content.as_mut(), c) {
+                out.push(c);
+            }
             emit_word(w, &mut prev, cfg, emit);
         }
         if c.is_whitespace() {
@@ -274,8 +320,11 @@ fn scan(text: &str, cfg: &FeatureConfig, keep_text: bool, emit: &mut Emit) {
             chunk_start = Some(i);
         }
     }
-    if let Some(w) = word.finish() {
+    if let Some((w, c)) = word.finish() {
         addressed |= second_person.contains(&w.0);
+        if let (Some(out), Some(c)) = (content, c) {
+            out.push(c);
+        }
         emit_word(w, &mut prev, cfg, emit);
     }
     if let (Some(s), true) = (chunk_start, cfg.shapes) {
@@ -293,13 +342,24 @@ fn scan(text: &str, cfg: &FeatureConfig, keep_text: bool, emit: &mut Emit) {
 
 /// Calls `f` with the id of every token of `text` (the hot path: no text kept).
 pub fn for_each_token_id(text: &str, cfg: &FeatureConfig, mut f: impl FnMut(u64)) {
-    scan(text, cfg, false, &mut |h, _| f(h));
+    scan(text, cfg, false, &mut |h, _| f(h), None);
+}
+
+/// The same, also collecting the paragraph's content words (hashes, in order, with repeats)
+/// into `content`, for the context term, in the same pass.
+pub fn for_each_token_id_with_content(
+    text: &str,
+    cfg: &FeatureConfig,
+    mut f: impl FnMut(u64),
+    content: &mut Vec<u64>,
+) {
+    scan(text, cfg, false, &mut |h, _| f(h), Some(content));
 }
 
 /// Every token of a paragraph as text, in the scanner's order.
 pub fn tokens(text: &str, cfg: &FeatureConfig) -> Vec<String> {
     let mut out = Vec::new();
-    scan(text, cfg, true, &mut |_, t| out.extend(t));
+    scan(text, cfg, true, &mut |_, t| out.extend(t), None);
     out
 }
 

@@ -81,15 +81,25 @@ impl Filtered {
 /// Scores and judges every paragraph of a document, without building output.
 pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
     let ranges = paragraphs(text);
-    let contexts = crate::context::overlaps(text, &ranges);
+    let mut words = Vec::with_capacity(ranges.len());
+    let scores: Vec<Score> = ranges
+        .iter()
+        .map(|r| {
+            let mut w = Vec::new();
+            let s = model.score_with_content(&text[r.clone()], Some(&mut w));
+            words.push(w);
+            s
+        })
+        .collect();
+    let contexts = crate::context::overlaps(words);
     let n = ranges.len();
     let (weight, center) = (model.meta.context_weight, model.meta.context_center);
     ranges
         .into_iter()
+        .zip(scores)
         .zip(contexts)
         .enumerate()
-        .map(|(index, (range, context))| {
-            let score = model.score(&text[range.clone()]);
+        .map(|(index, ((range, score), context))| {
             let log_odds =
                 score.log_odds() + crate::context::adjustment(context, n, weight, center);
             let p_ad = crate::model::logistic(log_odds);

@@ -87,6 +87,8 @@ pub struct DocOptions {
     pub text_field: String,
     /// Policy for non-UTF-8 text files.
     pub non_text: NonText,
+    /// Keep report lines (for `--report` or `check`); off, memory does not grow with removals.
+    pub collect_report: bool,
 }
 
 /// What happened to one document.
@@ -109,10 +111,13 @@ pub struct DocStats {
 }
 
 impl DocStats {
-    fn add(&mut self, f: &Filtered, shown: &str, record: Option<u64>, text: &str) {
+    fn add(&mut self, f: &Filtered, shown: &str, record: Option<u64>, text: &str, collect: bool) {
         self.paragraphs += f.paragraphs.len();
         self.removed += f.removed();
         self.unsure += f.count(Verdict::Unsure);
+        if !collect {
+            return;
+        }
         self.report.extend(
             f.paragraphs
                 .iter()
@@ -258,7 +263,7 @@ fn process_text(
         }
     };
     let f = filter_text(model, text, &opts.settings);
-    stats.add(&f, names.shown, None, text);
+    stats.add(&f, names.shown, None, text, opts.collect_report);
     if let Some(out) = output {
         out.write_all(f.output.as_bytes())
             .map_err(|e| Error::io(names.output, e))?;
@@ -342,7 +347,7 @@ fn process_jsonl(
         let mut out_line = std::borrow::Cow::Borrowed(line);
         if let Some(text) = text {
             let f = filter_text(model, &text, &opts.settings);
-            stats.add(&f, names.shown, Some(record), &text);
+            stats.add(&f, names.shown, Some(record), &text, opts.collect_report);
             if f.removed() > 0 {
                 let rewritten = rewrite_record(&members, &opts.text_field, &f.output)
                     .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;

@@ -15,7 +15,7 @@
 //! thread count.
 
 use crate::error::{Error, Result};
-use crate::features::{for_each_token_id, FeatureConfig};
+use crate::features::{for_each_token_id, for_each_token_id_with_content, FeatureConfig};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
@@ -71,6 +71,9 @@ pub struct ModelMeta {
     pub paragraphs: BTreeMap<String, u64>,
     /// Training files, sorted by path.
     pub sources: Vec<SourceFile>,
+    /// Tokens seen fewer times than this in training were left out.
+    #[serde(default)]
+    pub min_count: u64,
     /// Weight of the document-context term (nats per unit of overlap); 0 turns it off.
     #[serde(default)]
     pub context_weight: f64,
@@ -110,18 +113,73 @@ pub struct Model {
     log_prior: [f64; 2],
     /// (token id, log-probabilities) of every token seen in training, sorted by id.
     entries: Vec<(u64, [f64; 2])>,
-    /// The same, for lookups while scoring.
+    /// The same, for explanations.
     table: IdMap<[f64; 2]>,
+    /// Per token, log P(token|ad) - log P(token|editorial), in a flat open-addressing table for
+    /// the hot path (one cache line per lookup).
+    deltas: DeltaTable,
+}
+
+/// A flat hash table from token id to weight: linear probing, at most half full.
+#[derive(Debug, Clone)]
+struct DeltaTable {
+    mask: usize,
+    slots: Vec<(u64, f64)>,
+}
+
+impl DeltaTable {
+    /// Key 0 marks an empty slot; a real id of 0 is stored as this instead (ids are hashes, so
+    /// the swap is harmless: it is applied to lookups too).
+    const ZERO: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    fn key(id: u64) -> u64 {
+        if id == 0 {
+            Self::ZERO
+        } else {
+            id
+        }
+    }
+
+    fn new(entries: &[(u64, [f64; 2])]) -> DeltaTable {
+        let size = (entries.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![(0u64, 0f64); size];
+        let mask = size - 1;
+        for (id, lp) in entries {
+            let k = Self::key(*id);
+            let mut i = (k as usize) & mask;
+            while slots[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = (k, lp[AD] - lp[EDITORIAL]);
+        }
+        DeltaTable { mask, slots }
+    }
+
+    #[inline]
+    fn get(&self, id: u64) -> Option<f64> {
+        let k = Self::key(id);
+        let mut i = (k as usize) & self.mask;
+        loop {
+            let (key, delta) = self.slots[i];
+            if key == k {
+                return Some(delta);
+            }
+            if key == 0 {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
 }
 
 /// A paragraph's score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
-    /// Joint log-likelihood per class: log prior + sum over the paragraph's tokens seen in
-    /// training of log P(token|class), exactly as linfa-bayes computes it on the model's
-    /// vocabulary. A token never seen in training is not a feature of the model and carries no
-    /// evidence.
-    pub jll: [f64; 2],
+    /// jll_ad - jll_editorial, the difference of the joint log-likelihoods (log prior + sum over
+    /// the paragraph's tokens seen in training of log P(token|class)), as linfa-bayes computes
+    /// them on the model's vocabulary. A token never seen in training is not a feature of the
+    /// model and carries no evidence.
+    pub log_odds: f64,
     /// Number of tokens.
     pub tokens: u32,
     /// Tokens whose bucket was seen in training.
@@ -131,7 +189,7 @@ pub struct Score {
 impl Score {
     /// log P(ad|text) - log P(editorial|text).
     pub fn log_odds(&self) -> f64 {
-        self.jll[AD] - self.jll[EDITORIAL]
+        self.log_odds
     }
     /// P(ad | text), computed stably as 1 / (1 + exp(jll_editorial - jll_ad)).
     pub fn p_ad(&self) -> f64 {
@@ -139,7 +197,7 @@ impl Score {
     }
     /// The class with the higher joint log-likelihood; a tie goes to editorial (keep the text).
     pub fn label(&self) -> usize {
-        if self.jll[AD] > self.jll[EDITORIAL] {
+        if self.log_odds > 0.0 {
             AD
         } else {
             EDITORIAL
@@ -182,11 +240,13 @@ impl Model {
         entries: Vec<(u64, [f64; 2])>,
     ) -> Model {
         let table = entries.iter().copied().collect();
+        let deltas = DeltaTable::new(&entries);
         Model {
             meta,
             log_prior,
             entries,
             table,
+            deltas,
         }
     }
 
@@ -218,19 +278,27 @@ impl Model {
 
     /// Scores one paragraph.
     pub fn score(&self, text: &str) -> Score {
-        let mut jll = self.log_prior;
+        self.score_with_content(text, None)
+    }
+
+    /// Scores one paragraph, collecting its content words for the context term on the way.
+    pub fn score_with_content(&self, text: &str, content: Option<&mut Vec<u64>>) -> Score {
+        let mut log_odds = self.log_prior[AD] - self.log_prior[EDITORIAL];
         let mut tokens = 0u32;
         let mut known = 0u32;
-        for_each_token_id(text, &self.meta.features, |id| {
+        let add = |id: u64| {
             tokens += 1;
-            if let Some(lp) = self.table.get(&id) {
+            if let Some(d) = self.deltas.get(id) {
                 known += 1;
-                jll[0] += lp[0];
-                jll[1] += lp[1];
+                log_odds += d;
             }
-        });
+        };
+        match content {
+            Some(words) => for_each_token_id_with_content(text, &self.meta.features, add, words),
+            None => for_each_token_id(text, &self.meta.features, add),
+        }
         Score {
-            jll,
+            log_odds,
             tokens,
             known_tokens: known,
         }

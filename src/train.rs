@@ -159,6 +159,10 @@ pub struct TrainConfig {
     pub threshold: f64,
     /// Default lower edge of the unsure band on P(ad).
     pub unsure: f64,
+    /// Tokens seen fewer times than this in all the training text are left out of the model:
+    /// a token seen once is weak evidence that naive Bayes would weigh heavily, and dropping
+    /// them keeps the model small enough to score from the CPU cache.
+    pub min_count: u64,
     /// Weight of the document-context term (see [`crate::context`]).
     pub context_weight: f64,
     /// Overlap share at which the context term is zero.
@@ -172,6 +176,7 @@ impl Default for TrainConfig {
             alpha: 0.1,
             threshold: 0.99,
             unsure: 0.5,
+            min_count: 2,
             context_weight: 20.0,
             context_center: 0.3,
         }
@@ -188,8 +193,8 @@ pub struct ClassCounts {
     pub paragraphs: [u64; 2],
 }
 
-/// Sums token counts per class.
-pub fn count(examples: &[&Example], cfg: &FeatureConfig) -> ClassCounts {
+/// Sums token counts per class, keeping the tokens seen at least `min_count` times in all.
+pub fn count(examples: &[&Example], cfg: &FeatureConfig, min_count: u64) -> ClassCounts {
     let mut by_id: HashMap<u64, [u64; 2]> = HashMap::new();
     let mut paragraphs = [0u64; 2];
     for e in examples {
@@ -198,7 +203,11 @@ pub fn count(examples: &[&Example], cfg: &FeatureConfig) -> ClassCounts {
             by_id.entry(id).or_insert([0, 0])[e.label] += 1
         });
     }
-    let mut vocabulary: Vec<u64> = by_id.keys().copied().collect();
+    let mut vocabulary: Vec<u64> = by_id
+        .iter()
+        .filter(|(_, c)| c[0] + c[1] >= min_count)
+        .map(|(id, _)| *id)
+        .collect();
     vocabulary.sort_unstable();
     let counts = [EDITORIAL, AD].map(|c| vocabulary.iter().map(|id| by_id[id][c] as f64).collect());
     ClassCounts {
@@ -266,7 +275,7 @@ pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig)
             cfg.alpha
         )));
     }
-    let counts = count(examples, &cfg.features);
+    let counts = count(examples, &cfg.features, cfg.min_count);
     for c in [EDITORIAL, AD] {
         if counts.paragraphs[c] == 0 {
             return Err(Error::Fit(format!(
@@ -301,6 +310,7 @@ pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig)
         alpha: cfg.alpha,
         threshold: cfg.threshold,
         unsure: cfg.unsure,
+        min_count: cfg.min_count,
         context_weight: cfg.context_weight,
         context_center: cfg.context_center,
         paragraphs: BTreeMap::from([

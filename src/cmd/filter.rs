@@ -37,6 +37,8 @@ fn shard(spec: &Option<String>) -> anyhow::Result<Option<(u64, u64)>> {
 }
 
 fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result<RunOptions> {
+    // `check` (no writing) lists what it would remove, so it always needs the report lines.
+    let collect_report = scan.report.is_some() || !write;
     let mut settings = Settings::from_model(model);
     if let Some(t) = scan.threshold {
         settings.threshold = super::probability("--threshold", t)?;
@@ -47,6 +49,7 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
             settings,
             text_field: scan.text_field.clone(),
             non_text: scan.non_text,
+            collect_report,
         },
         write,
         threads: scan.threads,

@@ -11,6 +11,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         alpha: args.alpha,
         threshold: super::probability("--threshold", args.threshold)?,
         unsure: super::probability("--unsure", args.unsure)?,
+        min_count: args.min_count,
         ..TrainConfig::default()
     };
     let model = train_dir(&args.data, &cfg)?;
