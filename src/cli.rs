@@ -35,6 +35,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Show every paragraph of FILE with its score, verdict and the tokens behind them.
     Explain(ExplainArgs),
+    /// Measure a model (or cross-validate training) on labelled CSV: precision, recall, F1.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,6 +47,15 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long, short, default_value = "models/clean.model")]
     pub out: PathBuf,
+    /// Leave out word bigrams (measure what they add).
+    #[arg(long)]
+    pub no_bigrams: bool,
+    /// Leave out shape tokens (URL, domain, price, ...; measure what they add).
+    #[arg(long)]
+    pub no_shapes: bool,
+    /// Weight of the document-context term (0 turns it off).
+    #[arg(long, default_value_t = 20.0)]
+    pub context_weight: f64,
     /// Leave out tokens seen fewer times than this in all the training text.
     #[arg(long, default_value_t = 2)]
     pub min_count: u64,
@@ -149,6 +160,29 @@ pub struct ExplainArgs {
     #[arg(long, default_value_t = 5)]
     pub top: usize,
     /// One JSON object per paragraph instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Labelled CSV: a file or a directory of .csv files (columns `label,text`, optional `genre`).
+    #[arg(value_name = "DATA", default_value = "training")]
+    pub data: PathBuf,
+    /// Cross-validate: train K models, each without one fold of DATA, and score that fold.
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
+    /// Model file to measure instead of the built-in model (ignored with --folds).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Threshold on P(ad) to report at (default: the model's).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// Choose the lowest threshold at which at most this share of editorial paragraphs is
+    /// removed (e.g. 0.001), and report at it.
+    #[arg(long, value_name = "SHARE")]
+    pub target_editorial_removed: Option<f64>,
+    /// One JSON object instead of text.
     #[arg(long)]
     pub json: bool,
 }

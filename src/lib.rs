@@ -9,11 +9,13 @@
 //! - [`corpus`]: walking inputs, writing outputs atomically;
 //! - [`formats`]: plain text and JSON Lines, gzip and zstd, streamed;
 //! - [`run`]: a whole `clean filter` run over a corpus, in parallel, in a fixed order;
-//! - [`report`]: `--report` JSON Lines.
+//! - [`report`]: `--report` JSON Lines;
+//! - [`eval`]: precision, recall, cross-validation and threshold calibration.
 
 pub mod context;
 pub mod corpus;
 pub mod error;
+pub mod eval;
 pub mod explain;
 pub mod features;
 pub mod filter;

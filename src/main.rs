@@ -14,6 +14,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Filter(a) => cmd::filter::run(a),
         cli::Command::Check(a) => cmd::filter::check(a),
         cli::Command::Explain(a) => cmd::explain::run(a),
+        cli::Command::Eval(a) => cmd::eval::run(a),
     };
     match result {
         Ok(code) => code.into(),

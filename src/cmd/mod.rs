@@ -1,5 +1,6 @@
 //! One module per subcommand, each with `pub fn run(args) -> anyhow::Result<ExitCode>`.
 
+pub mod eval;
 pub mod explain;
 pub mod filter;
 pub mod train;

@@ -7,7 +7,11 @@ use clean::train::{train_dir, TrainConfig};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {
-        features: FeatureConfig::default(),
+        features: FeatureConfig {
+            bigrams: !args.no_bigrams,
+            shapes: !args.no_shapes,
+        },
+        context_weight: args.context_weight,
         alpha: args.alpha,
         threshold: super::probability("--threshold", args.threshold)?,
         unsure: super::probability("--unsure", args.unsure)?,

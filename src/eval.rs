@@ -1,0 +1,253 @@
+//! Measuring a model on labelled paragraphs: confusion matrix, precision, recall, F1, per-genre
+//! figures, k-fold cross-validation over training data, and threshold calibration.
+//!
+//! Paragraphs from CSV are scored alone: there is no document around them, so the context term
+//! of the filter (see [`crate::context`]) plays no part in these figures.
+
+use crate::error::{Error, Result};
+use crate::model::{Model, AD, EDITORIAL, LABELS};
+use crate::train::{train, Example, TrainConfig};
+use std::collections::BTreeMap;
+
+/// Counts of outcomes at one threshold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Confusion {
+    /// Ads removed.
+    pub true_positive: u64,
+    /// Editorial removed.
+    pub false_positive: u64,
+    /// Editorial kept.
+    pub true_negative: u64,
+    /// Ads kept.
+    pub false_negative: u64,
+}
+
+impl Confusion {
+    fn add(&mut self, label: usize, removed: bool) {
+        match (label == AD, removed) {
+            (true, true) => self.true_positive += 1,
+            (true, false) => self.false_negative += 1,
+            (false, true) => self.false_positive += 1,
+            (false, false) => self.true_negative += 1,
+        }
+    }
+    fn ratio(a: u64, b: u64) -> f64 {
+        if b == 0 {
+            0.0
+        } else {
+            a as f64 / b as f64
+        }
+    }
+    /// Share of removed paragraphs that were ads.
+    pub fn precision(&self) -> f64 {
+        Self::ratio(self.true_positive, self.true_positive + self.false_positive)
+    }
+    /// Share of ads removed.
+    pub fn recall(&self) -> f64 {
+        Self::ratio(self.true_positive, self.true_positive + self.false_negative)
+    }
+    /// Share of editorial paragraphs removed.
+    pub fn editorial_removed(&self) -> f64 {
+        Self::ratio(self.false_positive, self.false_positive + self.true_negative)
+    }
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+/// One scored paragraph: its label, genre and P(ad).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// [`EDITORIAL`] or [`AD`].
+    pub label: usize,
+    /// Genre, if the data had one.
+    pub genre: Option<String>,
+    /// P(ad) from the model.
+    pub p_ad: f64,
+}
+
+/// Scores labelled paragraphs with a model.
+pub fn score_all(model: &Model, examples: &[&Example]) -> Vec<Scored> {
+    examples
+        .iter()
+        .map(|e| Scored {
+            label: e.label,
+            genre: e.genre.clone(),
+            p_ad: model.score(&e.text).p_ad(),
+        })
+        .collect()
+}
+
+/// Figures at one threshold.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Report {
+    /// The threshold on P(ad).
+    pub threshold: f64,
+    /// Outcomes.
+    pub confusion: Confusion,
+    /// Precision.
+    pub precision: f64,
+    /// Recall on ads.
+    pub recall: f64,
+    /// F1.
+    pub f1: f64,
+    /// Share of editorial paragraphs removed.
+    pub editorial_removed: f64,
+    /// Per genre: (label, paragraphs, removed).
+    pub genres: BTreeMap<String, GenreFigures>,
+}
+
+/// Per-genre counts.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct GenreFigures {
+    /// `editorial` or `ad`.
+    pub label: String,
+    /// Paragraphs of this genre.
+    pub paragraphs: u64,
+    /// Of which removed at the threshold.
+    pub removed: u64,
+}
+
+/// Figures for scored paragraphs at a threshold.
+pub fn report(scored: &[Scored], threshold: f64) -> Report {
+    let mut c = Confusion::default();
+    let mut genres: BTreeMap<String, GenreFigures> = BTreeMap::new();
+    for s in scored {
+        let removed = s.p_ad >= threshold;
+        c.add(s.label, removed);
+        if let Some(g) = &s.genre {
+            let e = genres.entry(format!("{}/{g}", LABELS[s.label])).or_default();
+            e.label = LABELS[s.label].to_string();
+            e.paragraphs += 1;
+            e.removed += u64::from(removed);
+        }
+    }
+    Report {
+        threshold,
+        confusion: c,
+        precision: c.precision(),
+        recall: c.recall(),
+        f1: c.f1(),
+        editorial_removed: c.editorial_removed(),
+        genres,
+    }
+}
+
+/// The lowest threshold (so the highest recall) at which the share of editorial paragraphs
+/// removed stays at or below `target`. Candidates are the scored P(ad) values themselves; the
+/// answer never goes below `floor`.
+pub fn calibrate(scored: &[Scored], target: f64, floor: f64) -> f64 {
+    let mut ed: Vec<f64> = scored
+        .iter()
+        .filter(|s| s.label == EDITORIAL)
+        .map(|s| s.p_ad)
+        .collect();
+    if ed.is_empty() {
+        return floor;
+    }
+    ed.sort_by(|a, b| b.total_cmp(a));
+    // Allow k editorial removals: remove iff p >= t, choose t just above the (k+1)-th highest.
+    let k = (target * ed.len() as f64).floor() as usize;
+    let t = if k >= ed.len() {
+        floor
+    } else {
+        next_up(ed[k])
+    };
+    t.max(floor).min(1.0)
+}
+
+fn next_up(x: f64) -> f64 {
+    if x >= 1.0 {
+        1.0
+    } else {
+        f64::from_bits(x.to_bits() + 1)
+    }
+}
+
+/// Which fold (0..k) an example is in: a hash of its text, so folds do not depend on file order.
+pub fn fold_of(e: &Example, k: usize) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in e.text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % k as u64) as usize
+}
+
+/// k-fold cross-validation: every example scored by a model trained without its fold.
+/// Returned in the examples' order.
+pub fn cross_validate(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Result<Vec<Scored>> {
+    if k < 2 {
+        return Err(Error::Usage(format!("--folds must be at least 2, got {k}")));
+    }
+    let folds: Vec<usize> = examples.iter().map(|e| fold_of(e, k)).collect();
+    let mut out: Vec<Option<Scored>> = vec![None; examples.len()];
+    for f in 0..k {
+        let train_set: Vec<&Example> = examples
+            .iter()
+            .zip(&folds)
+            .filter(|(_, g)| **g != f)
+            .map(|(e, _)| *e)
+            .collect();
+        let model = train(&train_set, Vec::new(), cfg)?;
+        for (i, e) in examples.iter().enumerate() {
+            if folds[i] == f {
+                out[i] = Some(Scored {
+                    label: e.label,
+                    genre: e.genre.clone(),
+                    p_ad: model.score(&e.text).p_ad(),
+                });
+            }
+        }
+    }
+    Ok(out.into_iter().map(|s| s.expect("every example is in a fold")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(label: usize, p: f64) -> Scored {
+        Scored {
+            label,
+            genre: None,
+            p_ad: p,
+        }
+    }
+
+    #[test]
+    fn confusion_figures() {
+        let scored = vec![s(AD, 0.9), s(AD, 0.4), s(EDITORIAL, 0.6), s(EDITORIAL, 0.1)];
+        let r = report(&scored, 0.5);
+        assert_eq!(
+            r.confusion,
+            Confusion {
+                true_positive: 1,
+                false_positive: 1,
+                true_negative: 1,
+                false_negative: 1
+            }
+        );
+        assert_eq!(r.precision, 0.5);
+        assert_eq!(r.recall, 0.5);
+        assert_eq!(r.editorial_removed, 0.5);
+    }
+
+    #[test]
+    fn calibration_respects_the_target() {
+        let mut scored: Vec<Scored> = (0..1000).map(|i| s(EDITORIAL, i as f64 / 1000.0)).collect();
+        scored.extend((0..100).map(|i| s(AD, 0.9 + i as f64 / 1000.0)));
+        let t = calibrate(&scored, 0.01, 0.5);
+        let r = report(&scored, t);
+        assert!(r.editorial_removed <= 0.01, "{r:?}");
+        assert_eq!(r.confusion.false_positive, 10);
+        let strict = calibrate(&scored, 0.0, 0.5);
+        assert_eq!(report(&scored, strict).confusion.false_positive, 0);
+    }
+}
