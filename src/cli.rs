@@ -101,6 +101,10 @@ pub struct ScanArgs {
     /// Format of standard input when IN is `-`.
     #[arg(long, value_enum, default_value_t = StdinFormat::Text)]
     pub format: StdinFormat,
+    /// Paragraphs outside what the model knows (other languages or scripts, code, tables of
+    /// figures, lists of links): keep them and mark them `unknown`, or score them like any other.
+    #[arg(long, value_enum, default_value_t = OnUnknown::Keep)]
+    pub on_unknown: OnUnknown,
     /// What to do with a file that is not valid UTF-8 text.
     #[arg(long, value_enum, default_value_t = clean::formats::NonText::Copy)]
     pub non_text: clean::formats::NonText,
@@ -110,6 +114,14 @@ pub struct ScanArgs {
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnUnknown {
+    /// Keep them, marked `unknown` in the summary and the report.
+    Keep,
+    /// Score them like any other paragraph (for a model trained on that language).
+    Score,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -106,7 +106,12 @@ mod tests {
             .into_iter()
             .map(|r| {
                 let mut words = Vec::new();
-                crate::features::for_each_token_id_with_content(&text[r], &cfg, |_| {}, &mut words);
+                crate::features::for_each_token_id_with_content(
+                    &text[r],
+                    &cfg,
+                    |_, _| {},
+                    &mut words,
+                );
                 words
             })
             .collect();

@@ -48,7 +48,10 @@ impl Confusion {
     }
     /// Share of editorial paragraphs removed.
     pub fn editorial_removed(&self) -> f64 {
-        Self::ratio(self.false_positive, self.false_positive + self.true_negative)
+        Self::ratio(
+            self.false_positive,
+            self.false_positive + self.true_negative,
+        )
     }
     /// Harmonic mean of precision and recall.
     pub fn f1(&self) -> f64 {
@@ -122,7 +125,9 @@ pub fn report(scored: &[Scored], threshold: f64) -> Report {
         let removed = s.p_ad >= threshold;
         c.add(s.label, removed);
         if let Some(g) = &s.genre {
-            let e = genres.entry(format!("{}/{g}", LABELS[s.label])).or_default();
+            let e = genres
+                .entry(format!("{}/{g}", LABELS[s.label]))
+                .or_default();
             e.label = LABELS[s.label].to_string();
             e.paragraphs += 1;
             e.removed += u64::from(removed);
@@ -154,11 +159,7 @@ pub fn calibrate(scored: &[Scored], target: f64, floor: f64) -> f64 {
     ed.sort_by(|a, b| b.total_cmp(a));
     // Allow k editorial removals: remove iff p >= t, choose t just above the (k+1)-th highest.
     let k = (target * ed.len() as f64).floor() as usize;
-    let t = if k >= ed.len() {
-        floor
-    } else {
-        next_up(ed[k])
-    };
+    let t = if k >= ed.len() { floor } else { next_up(ed[k]) };
     t.max(floor).min(1.0)
 }
 
@@ -206,7 +207,10 @@ pub fn cross_validate(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Res
             }
         }
     }
-    Ok(out.into_iter().map(|s| s.expect("every example is in a fold")).collect())
+    Ok(out
+        .into_iter()
+        .map(|s| s.expect("every example is in a fold"))
+        .collect())
 }
 
 #[cfg(test)]

@@ -263,7 +263,8 @@ impl Word {
     }
 }
 
-type Emit<'a> = dyn FnMut(u64, Option<String>) + 'a;
+/// `emit(hash, text, is_word)`.
+type Emit<'a> = dyn FnMut(u64, Option<String>, bool) + 'a;
 
 fn emit_word(
     w: (u64, Option<String>),
@@ -276,9 +277,9 @@ fn emit_word(
             (Some(a), Some(b)) => Some(format!("{a} {b}")),
             _ => None,
         };
-        emit(mix(prev.0, w.0), text);
+        emit(mix(prev.0, w.0), text, false);
     }
-    emit(w.0, w.1.clone());
+    emit(w.0, w.1.clone(), true);
     *prev = w;
 }
 
@@ -332,34 +333,35 @@ fn scan(
     }
     if cfg.shapes {
         for (h, t) in shapes {
-            emit(h, t);
+            emit(h, t, false);
         }
         if addressed {
-            emit(fnv("<2p>"), keep_text.then(|| "<2p>".to_string()));
+            emit(fnv("<2p>"), keep_text.then(|| "<2p>".to_string()), false);
         }
     }
 }
 
 /// Calls `f` with the id of every token of `text` (the hot path: no text kept).
 pub fn for_each_token_id(text: &str, cfg: &FeatureConfig, mut f: impl FnMut(u64)) {
-    scan(text, cfg, false, &mut |h, _| f(h), None);
+    scan(text, cfg, false, &mut |h, _, _| f(h), None);
 }
 
-/// The same, also collecting the paragraph's content words (hashes, in order, with repeats)
-/// into `content`, for the context term, in the same pass.
+/// The same, `f(id, is_word)` telling words from bigrams and shapes, and also collecting the
+/// paragraph's content words (hashes, in order, with repeats) into `content`, for the context
+/// term, in the same pass.
 pub fn for_each_token_id_with_content(
     text: &str,
     cfg: &FeatureConfig,
-    mut f: impl FnMut(u64),
+    mut f: impl FnMut(u64, bool),
     content: &mut Vec<u64>,
 ) {
-    scan(text, cfg, false, &mut |h, _| f(h), Some(content));
+    scan(text, cfg, false, &mut |h, _, w| f(h, w), Some(content));
 }
 
 /// Every token of a paragraph as text, in the scanner's order.
 pub fn tokens(text: &str, cfg: &FeatureConfig) -> Vec<String> {
     let mut out = Vec::new();
-    scan(text, cfg, true, &mut |_, t| out.extend(t), None);
+    scan(text, cfg, true, &mut |_, t, _| out.extend(t), None);
     out
 }
 

@@ -17,6 +17,8 @@ pub struct Settings {
     pub threshold: f64,
     /// Report a kept paragraph as unsure when P(ad) >= unsure.
     pub unsure: f64,
+    /// Keep paragraphs outside what the model knows (true), or score them like any other.
+    pub keep_unknown: bool,
 }
 
 impl Settings {
@@ -25,6 +27,7 @@ impl Settings {
         Settings {
             threshold: model.meta.threshold,
             unsure: model.meta.unsure,
+            keep_unknown: true,
         }
     }
 }
@@ -39,6 +42,8 @@ pub enum Verdict {
     Unsure,
     /// Removed as ad copy.
     Removed,
+    /// Kept: outside what the model knows (another language or script, code, figures, links).
+    Unknown,
 }
 
 /// One paragraph and its verdict.
@@ -54,6 +59,8 @@ pub struct Judged {
     pub p_ad: f64,
     /// Fit with the document: (content words, how many also occur elsewhere in the document).
     pub context: (u32, u32),
+    /// Why the paragraph is outside what the model knows, if it is.
+    pub unknown: Option<&'static str>,
     /// The decision.
     pub verdict: Verdict,
 }
@@ -86,7 +93,7 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
         .iter()
         .map(|r| {
             let mut w = Vec::new();
-            let s = model.score_with_content(&text[r.clone()], Some(&mut w));
+            let s = model.score_with_content(&text[r.clone()], &mut w);
             words.push(w);
             s
         })
@@ -103,7 +110,13 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
             let log_odds =
                 score.log_odds() + crate::context::adjustment(context, n, weight, center);
             let p_ad = crate::model::logistic(log_odds);
-            let verdict = if p_ad >= settings.threshold {
+            let unknown = model
+                .meta
+                .unknown
+                .why(&crate::unknown::stats(&text[range.clone()]), &score);
+            let verdict = if unknown.is_some() && settings.keep_unknown {
+                Verdict::Unknown
+            } else if p_ad >= settings.threshold {
                 Verdict::Removed
             } else if p_ad >= settings.unsure {
                 Verdict::Unsure
@@ -116,6 +129,7 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
                 score,
                 p_ad,
                 context,
+                unknown,
                 verdict,
             }
         })

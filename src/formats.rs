@@ -102,6 +102,8 @@ pub struct DocStats {
     pub removed: usize,
     /// Paragraphs kept but unsure.
     pub unsure: usize,
+    /// Paragraphs kept as outside what the model knows.
+    pub unknown: usize,
     /// Report lines.
     pub report: Vec<ReportLine>,
     /// Set when the file was not text and was copied or skipped under [`NonText`].
@@ -115,6 +117,7 @@ impl DocStats {
         self.paragraphs += f.paragraphs.len();
         self.removed += f.removed();
         self.unsure += f.count(Verdict::Unsure);
+        self.unknown += f.count(Verdict::Unknown);
         if !collect {
             return;
         }

@@ -9,6 +9,7 @@
 //! - [`corpus`]: walking inputs, writing outputs atomically;
 //! - [`formats`]: plain text and JSON Lines, gzip and zstd, streamed;
 //! - [`run`]: a whole `clean filter` run over a corpus, in parallel, in a fixed order;
+//! - [`unknown`]: when a paragraph is outside what the model knows (kept, marked unknown);
 //! - [`report`]: `--report` JSON Lines;
 //! - [`eval`]: precision, recall, cross-validation and threshold calibration.
 
@@ -25,6 +26,7 @@ pub mod report;
 pub mod run;
 pub mod segment;
 pub mod train;
+pub mod unknown;
 
 pub use error::{Error, Result};
 pub use filter::{filter_text, Settings, Verdict};

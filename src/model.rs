@@ -15,7 +15,7 @@
 //! thread count.
 
 use crate::error::{Error, Result};
-use crate::features::{for_each_token_id, for_each_token_id_with_content, FeatureConfig};
+use crate::features::{for_each_token_id_with_content, FeatureConfig};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
@@ -80,6 +80,9 @@ pub struct ModelMeta {
     /// Overlap share at which the context term is zero.
     #[serde(default)]
     pub context_center: f64,
+    /// When a paragraph is outside what the model knows (see [`crate::unknown`]).
+    #[serde(default)]
+    pub unknown: crate::unknown::UnknownRule,
     /// Cross-validated figures, when `clean eval` stored them.
     #[serde(default)]
     pub calibration: Option<Calibration>,
@@ -182,8 +185,12 @@ pub struct Score {
     pub log_odds: f64,
     /// Number of tokens.
     pub tokens: u32,
-    /// Tokens whose bucket was seen in training.
+    /// Tokens seen in training.
     pub known_tokens: u32,
+    /// Word tokens (not bigrams or shapes).
+    pub words: u32,
+    /// Word tokens seen in training.
+    pub known_words: u32,
 }
 
 impl Score {
@@ -278,29 +285,29 @@ impl Model {
 
     /// Scores one paragraph.
     pub fn score(&self, text: &str) -> Score {
-        self.score_with_content(text, None)
+        self.score_with_content(text, &mut Vec::new())
     }
 
     /// Scores one paragraph, collecting its content words for the context term on the way.
-    pub fn score_with_content(&self, text: &str, content: Option<&mut Vec<u64>>) -> Score {
+    pub fn score_with_content(&self, text: &str, content: &mut Vec<u64>) -> Score {
         let mut log_odds = self.log_prior[AD] - self.log_prior[EDITORIAL];
-        let mut tokens = 0u32;
-        let mut known = 0u32;
-        let add = |id: u64| {
+        let (mut tokens, mut known, mut words, mut known_words) = (0u32, 0u32, 0u32, 0u32);
+        let add = |id: u64, is_word: bool| {
             tokens += 1;
+            words += u32::from(is_word);
             if let Some(d) = self.deltas.get(id) {
                 known += 1;
+                known_words += u32::from(is_word);
                 log_odds += d;
             }
         };
-        match content {
-            Some(words) => for_each_token_id_with_content(text, &self.meta.features, add, words),
-            None => for_each_token_id(text, &self.meta.features, add),
-        }
+        for_each_token_id_with_content(text, &self.meta.features, add, content);
         Score {
             log_odds,
             tokens,
             known_tokens: known,
+            words,
+            known_words,
         }
     }
 

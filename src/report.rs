@@ -19,8 +19,11 @@ pub struct ReportLine {
     pub end: usize,
     /// P(ad).
     pub score: f64,
-    /// `removed` or `unsure`.
+    /// `removed`, `unsure` or `unknown`.
     pub verdict: String,
+    /// For `unknown`: why (`script`, `vocabulary`, `digits`, `code`, `links`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unknown: Option<String>,
     /// The paragraph.
     pub text: String,
 }
@@ -39,8 +42,10 @@ impl ReportLine {
                 Verdict::Kept => "kept",
                 Verdict::Unsure => "unsure",
                 Verdict::Removed => "removed",
+                Verdict::Unknown => "unknown",
             }
             .to_string(),
+            unknown: j.unknown.map(str::to_string),
             text: text[j.range.clone()].to_string(),
         }
     }

@@ -93,6 +93,8 @@ pub struct Summary {
     pub removed: usize,
     /// Paragraphs kept but unsure.
     pub unsure: usize,
+    /// Paragraphs kept as outside what the model knows.
+    pub unknown: usize,
 }
 
 impl Summary {
@@ -110,6 +112,7 @@ impl Summary {
             s.paragraphs += r.stats.paragraphs;
             s.removed += r.stats.removed;
             s.unsure += r.stats.unsure;
+            s.unknown += r.stats.unknown;
         }
         s
     }

@@ -10,8 +10,9 @@
 //! around that call (gag) so megabytes of debug output never reach the user.
 
 use crate::error::{Error, Result};
-use crate::features::{for_each_token_id, FeatureConfig};
+use crate::features::{for_each_token_id, for_each_token_id_with_content, FeatureConfig};
 use crate::model::{fingerprint, Model, ModelMeta, SourceFile, AD, EDITORIAL, LABELS};
+use crate::unknown::{quantile, UnknownRule};
 use linfa::prelude::*;
 use linfa_bayes::MultinomialNb;
 use ndarray::{Array1, Array2};
@@ -191,7 +192,13 @@ pub struct ClassCounts {
     pub counts: [Vec<f64>; 2],
     /// Paragraphs per class.
     pub paragraphs: [u64; 2],
+    /// For (a sample of at most [`KNOWN_SHARE_SAMPLE`]) ad paragraphs of at least 4 words: the
+    /// share of their words the model would know without them (leave-one-out).
+    pub ad_known_shares: Vec<f64>,
 }
+
+/// How many ad paragraphs the leave-one-out known-word share is measured on.
+pub const KNOWN_SHARE_SAMPLE: usize = 20_000;
 
 /// Sums token counts per class, keeping the tokens seen at least `min_count` times in all.
 pub fn count(examples: &[&Example], cfg: &FeatureConfig, min_count: u64) -> ClassCounts {
@@ -210,10 +217,41 @@ pub fn count(examples: &[&Example], cfg: &FeatureConfig, min_count: u64) -> Clas
         .collect();
     vocabulary.sort_unstable();
     let counts = [EDITORIAL, AD].map(|c| vocabulary.iter().map(|id| by_id[id][c] as f64).collect());
+    let ads: Vec<&&Example> = examples.iter().filter(|e| e.label == AD).collect();
+    let step = ads.len().div_ceil(KNOWN_SHARE_SAMPLE).max(1);
+    let mut ad_known_shares = Vec::new();
+    for e in ads.iter().step_by(step) {
+        let mut own: HashMap<u64, u64> = HashMap::new();
+        let mut content = Vec::new();
+        for_each_token_id_with_content(
+            &e.text,
+            cfg,
+            |id, is_word| {
+                if is_word {
+                    *own.entry(id).or_insert(0) += 1;
+                }
+            },
+            &mut content,
+        );
+        let words: u64 = own.values().sum();
+        if words < 4 {
+            continue;
+        }
+        let known: u64 = own
+            .iter()
+            .filter(|(id, n)| {
+                let total = by_id.get(id).map(|c| c[0] + c[1]).unwrap_or(0);
+                total - **n >= min_count
+            })
+            .map(|(_, n)| *n)
+            .sum();
+        ad_known_shares.push(known as f64 / words as f64);
+    }
     ClassCounts {
         vocabulary,
         counts,
         paragraphs,
+        ad_known_shares,
     }
 }
 
@@ -313,6 +351,12 @@ pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig)
         min_count: cfg.min_count,
         context_weight: cfg.context_weight,
         context_center: cfg.context_center,
+        unknown: UnknownRule {
+            min_known_share: quantile(counts.ad_known_shares.clone(), 0.01)
+                .unwrap_or(0.5)
+                .min(0.5),
+            ..UnknownRule::default()
+        },
         paragraphs: BTreeMap::from([
             (LABELS[EDITORIAL].to_string(), counts.paragraphs[0]),
             (LABELS[AD].to_string(), counts.paragraphs[1]),

@@ -11,8 +11,16 @@ fn print_report(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
     let c = &r.confusion;
     writeln!(out, "threshold P(ad) >= {:.6}", r.threshold)?;
     writeln!(out, "                 removed      kept")?;
-    writeln!(out, "  ad          {:>10} {:>9}", c.true_positive, c.false_negative)?;
-    writeln!(out, "  editorial   {:>10} {:>9}", c.false_positive, c.true_negative)?;
+    writeln!(
+        out,
+        "  ad          {:>10} {:>9}",
+        c.true_positive, c.false_negative
+    )?;
+    writeln!(
+        out,
+        "  editorial   {:>10} {:>9}",
+        c.false_positive, c.true_negative
+    )?;
     writeln!(
         out,
         "precision {:.4}  recall {:.4}  F1 {:.4}  editorial removed {:.4}%",
@@ -22,10 +30,19 @@ fn print_report(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
         r.editorial_removed * 100.0
     )?;
     if !r.genres.is_empty() {
-        writeln!(out, "per genre (ad genres: recall; editorial genres: share removed):")?;
+        writeln!(
+            out,
+            "per genre (ad genres: recall; editorial genres: share removed):"
+        )?;
         for (g, f) in &r.genres {
             let share = f.removed as f64 / f.paragraphs.max(1) as f64;
-            writeln!(out, "  {g:40} {:>5} of {:>5}  {:>7.2}%", f.removed, f.paragraphs, share * 100.0)?;
+            writeln!(
+                out,
+                "  {g:40} {:>5} of {:>5}  {:>7.2}%",
+                f.removed,
+                f.paragraphs,
+                share * 100.0
+            )?;
         }
     }
     Ok(())
@@ -37,12 +54,20 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let (scored, default_threshold, what) = match args.folds {
         Some(k) => {
             let cfg = TrainConfig::default();
-            (cross_validate(&examples, k, &cfg)?, cfg.threshold, format!("{k}-fold cross-validation over {}", args.data.display()))
+            (
+                cross_validate(&examples, k, &cfg)?,
+                cfg.threshold,
+                format!("{k}-fold cross-validation over {}", args.data.display()),
+            )
         }
         None => {
             let model = super::load_model(args.model.as_deref())?;
             let t = model.meta.threshold;
-            (score_all(&model, &examples), t, format!("model on {}", args.data.display()))
+            (
+                score_all(&model, &examples),
+                t,
+                format!("model on {}", args.data.display()),
+            )
         }
     };
     let mut threshold = match args.threshold {
@@ -60,7 +85,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     } else {
         writeln!(out, "{what}: {} paragraphs", scored.len())?;
         if let Some(target) = args.target_editorial_removed {
-            writeln!(out, "calibrated for editorial removed <= {:.4}%", target * 100.0)?;
+            writeln!(
+                out,
+                "calibrated for editorial removed <= {:.4}%",
+                target * 100.0
+            )?;
         }
         print_report(&r, &mut out)?;
     }

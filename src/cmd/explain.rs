@@ -18,8 +18,12 @@ struct Line<'a> {
     log_odds: f64,
     tokens: u32,
     known_tokens: u32,
+    words: u32,
+    known_words: u32,
     context_words: u32,
     context_shared: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown: Option<&'static str>,
     toward_ad: Vec<clean::explain::TokenWeight>,
     toward_editorial: Vec<clean::explain::TokenWeight>,
     text: &'a str,
@@ -64,8 +68,11 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
                 log_odds: j.score.log_odds(),
                 tokens: j.score.tokens,
                 known_tokens: j.score.known_tokens,
+                words: j.score.words,
+                known_words: j.score.known_words,
                 context_words: j.context.0,
                 context_shared: j.context.1,
+                unknown: j.unknown,
                 toward_ad: ad,
                 toward_editorial: ed,
                 text: para,
@@ -77,6 +84,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             Verdict::Removed => ("removed", "\x1b[31m"),
             Verdict::Unsure => ("unsure ", "\x1b[33m"),
             Verdict::Kept => ("kept   ", "\x1b[32m"),
+            Verdict::Unknown => ("unknown", "\x1b[36m"),
         };
         let (on, off) = if color { (paint, "\x1b[0m") } else { ("", "") };
         let short: String = para.chars().take(100).collect();

@@ -1,6 +1,6 @@
 //! `clean filter IN OUT` and `clean check IN`: the corpus run, progress, summary, reports.
 
-use crate::cli::{CheckArgs, FilterArgs, ScanArgs, StdinFormat};
+use crate::cli::{CheckArgs, FilterArgs, OnUnknown, ScanArgs, StdinFormat};
 use crate::exit::ExitCode;
 use clean::corpus::write_atomic;
 use clean::formats::{DocOptions, Kind};
@@ -44,6 +44,7 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
         settings.threshold = super::probability("--threshold", t)?;
         settings.unsure = settings.unsure.min(settings.threshold);
     }
+    settings.keep_unknown = scan.on_unknown == OnUnknown::Keep;
     Ok(RunOptions {
         doc: DocOptions {
             settings,
@@ -147,8 +148,8 @@ fn scan(
             extra += &format!(", {} error(s)", s.errors);
         }
         eprintln!(
-            "clean: {} file(s), {} paragraph(s), {} removed, {} unsure{extra}",
-            s.files, s.paragraphs, s.removed, s.unsure
+            "clean: {} file(s), {} paragraph(s), {} removed, {} unsure, {} unknown{extra}",
+            s.files, s.paragraphs, s.removed, s.unsure, s.unknown
         );
     }
     Ok((results, s))

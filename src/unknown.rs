@@ -1,0 +1,184 @@
+//! Text the model does not know: other languages and scripts, code, tables of figures, lists of
+//! links. On such a paragraph a naive-Bayes score is noise, so the filter keeps it and marks it
+//! `unknown` (unless `--on-unknown score`).
+//!
+//! A paragraph is unknown when any of these holds (cut-offs stored in the model file):
+//! - fewer than `min_latin_share` of its letters are Latin (Cyrillic, CJK, Arabic, ...);
+//! - it has at least `min_words` words and fewer than `min_known_share` of them are in the
+//!   model's vocabulary (another language in Latin script, or jargon the model never saw);
+//! - more than `max_digit_share` of its non-space characters are digits (tables of figures);
+//! - more than `max_symbol_share` are code punctuation `{}[]()<>=;|\_` (code);
+//! - more than `max_url_share` of its whitespace-separated chunks are URLs (lists of links).
+//!
+//! `min_known_share` is set at training time: the 1st percentile, over the training ads, of the
+//! share of each paragraph's words that the model would know without that paragraph
+//! (leave-one-out), at most 0.5; so about 1% of ads like those in training would be abstained on.
+//! The other cut-offs are fixed defaults, raised when the training data itself goes past them.
+
+use crate::model::Score;
+
+/// Character statistics of a paragraph.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextStats {
+    /// Letters.
+    pub letters: u32,
+    /// Latin-script letters (ASCII and Latin-1/Extended).
+    pub latin: u32,
+    /// ASCII digits.
+    pub digits: u32,
+    /// Code punctuation.
+    pub symbols: u32,
+    /// Non-whitespace characters.
+    pub nonspace: u32,
+    /// Whitespace-separated chunks.
+    pub chunks: u32,
+    /// Chunks that are URLs.
+    pub urls: u32,
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
+}
+
+/// Counts what [`UnknownRule`] looks at.
+pub fn stats(text: &str) -> TextStats {
+    let mut s = TextStats::default();
+    for chunk in text.split_whitespace() {
+        s.chunks += 1;
+        let b = chunk.as_bytes();
+        if chunk.contains("://") || (b.len() > 4 && b[..4].eq_ignore_ascii_case(b"www.")) {
+            s.urls += 1;
+        }
+        for c in chunk.chars() {
+            s.nonspace += 1;
+            if c.is_ascii_digit() {
+                s.digits += 1;
+            } else if c.is_alphabetic() {
+                s.letters += 1;
+                s.latin += u32::from(is_latin(c));
+            } else if "{}[]()<>=;|\\_".contains(c) {
+                s.symbols += 1;
+            }
+        }
+    }
+    s
+}
+
+/// The cut-offs, stored in the model file.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UnknownRule {
+    /// Least share of letters in Latin script.
+    pub min_latin_share: f64,
+    /// Least share of words in the vocabulary (for paragraphs of at least `min_words` words).
+    pub min_known_share: f64,
+    /// Paragraphs shorter than this (in words) are not judged on vocabulary.
+    pub min_words: u32,
+    /// Most share of digits among non-space characters.
+    pub max_digit_share: f64,
+    /// Most share of code punctuation among non-space characters.
+    pub max_symbol_share: f64,
+    /// Most share of chunks that are URLs.
+    pub max_url_share: f64,
+}
+
+impl Default for UnknownRule {
+    fn default() -> Self {
+        UnknownRule {
+            min_latin_share: 0.5,
+            min_known_share: 0.5,
+            min_words: 4,
+            max_digit_share: 0.3,
+            max_symbol_share: 0.08,
+            max_url_share: 0.5,
+        }
+    }
+}
+
+fn share(a: u32, b: u32) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        f64::from(a) / f64::from(b)
+    }
+}
+
+impl UnknownRule {
+    /// Why a paragraph is outside what the model knows, or `None` when it is inside.
+    pub fn why(&self, s: &TextStats, score: &Score) -> Option<&'static str> {
+        if s.letters > 0 && share(s.latin, s.letters) < self.min_latin_share {
+            return Some("script");
+        }
+        if s.nonspace > 0 && share(s.digits, s.nonspace) > self.max_digit_share {
+            return Some("digits");
+        }
+        if s.nonspace > 0 && share(s.symbols, s.nonspace) > self.max_symbol_share {
+            return Some("code");
+        }
+        if s.chunks > 0 && share(s.urls, s.chunks) > self.max_url_share {
+            return Some("links");
+        }
+        if score.words >= self.min_words
+            && share(score.known_words, score.words) < self.min_known_share
+        {
+            return Some("vocabulary");
+        }
+        None
+    }
+}
+
+/// The `q`-quantile (0..1) of some values (nearest rank); `None` if there are none.
+pub fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() - 1) as f64 * q).round() as usize;
+    Some(v[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(words: u32, known: u32) -> Score {
+        Score {
+            log_odds: 0.0,
+            tokens: words,
+            known_tokens: known,
+            words,
+            known_words: known,
+        }
+    }
+
+    #[test]
+    fn each_reason() {
+        let r = UnknownRule::default();
+        let ok = score(10, 9);
+        assert_eq!(
+            r.why(&stats("Городские власти объявили во вторник"), &ok),
+            Some("script")
+        );
+        assert_eq!(
+            r.why(&stats("2019 | 14,203 | 12.5% | 3,401"), &ok),
+            Some("digits")
+        );
+        assert_eq!(
+            r.why(&stats("fn main() { let x = vec![1]; }"), &ok),
+            Some("code")
+        );
+        assert_eq!(
+            r.why(&stats("https://a.org/x https://b.org/y see"), &ok),
+            Some("links")
+        );
+        assert_eq!(
+            r.why(&stats("Die Regierung hat am Dienstag"), &score(10, 2)),
+            Some("vocabulary")
+        );
+        assert_eq!(r.why(&stats("The minister said on Tuesday."), &ok), None);
+        assert_eq!(
+            r.why(&stats("Melzer shocks Agassi"), &score(3, 0)),
+            None,
+            "too short to judge"
+        );
+    }
+}
