@@ -37,6 +37,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Measure a model (or cross-validate training) on labelled CSV: precision, recall, F1.
     Eval(EvalArgs),
+    /// Add corrected paragraphs to the training data and rebuild the model in one step.
+    Learn(LearnArgs),
+    /// What a model is: format, training data, features, threshold, figures.
+    Info(InfoArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,7 +58,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_shapes: bool,
     /// Weight of the document-context term (0 turns it off).
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 50.0)]
     pub context_weight: f64,
     /// Leave out tokens seen fewer times than this in all the training text.
     #[arg(long, default_value_t = 2)]
@@ -62,10 +66,17 @@ pub struct TrainArgs {
     /// Additive smoothing (must be > 0).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f64,
-    /// Removal threshold on P(ad) stored in the model.
+    /// Choose the threshold by K-fold cross-validation over the training data (0: no
+    /// calibration; --threshold and --unsure are then stored as given).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+    /// With --folds: the largest share of held-out editorial paragraphs the threshold may remove.
+    #[arg(long, default_value_t = 0.001, value_name = "SHARE")]
+    pub target_editorial_removed: f64,
+    /// Removal threshold on P(ad) stored in the model (without calibration).
     #[arg(long, default_value_t = 0.99)]
     pub threshold: f64,
-    /// Lower edge of the unsure band on P(ad) stored in the model.
+    /// Lower edge of the unsure band on P(ad) stored in the model (without calibration).
     #[arg(long, default_value_t = 0.5)]
     pub unsure: f64,
 }
@@ -195,6 +206,38 @@ pub struct EvalArgs {
     #[arg(long, value_name = "SHARE")]
     pub target_editorial_removed: Option<f64>,
     /// One JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LearnArgs {
+    /// A paragraph that is ad copy (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub ad: Vec<String>,
+    /// A paragraph that is editorial text (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub editorial: Vec<String>,
+    /// A CSV file of corrections (`label,text`).
+    #[arg(long, value_name = "CSV")]
+    pub file: Vec<PathBuf>,
+    /// A `--report` file in which wrong lines were given a `"label"` (`editorial` or `ad`).
+    #[arg(long, value_name = "FILE")]
+    pub from_report: Vec<PathBuf>,
+    /// Training directory; corrections go to `learned.csv` in it.
+    #[arg(long, default_value = "training")]
+    pub data: PathBuf,
+    /// Where to write the rebuilt model.
+    #[arg(long, short, default_value = "models/clean.model")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InfoArgs {
+    /// Model file (default: the built-in model).
+    #[arg(value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+    /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }

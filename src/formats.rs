@@ -113,7 +113,15 @@ pub struct DocStats {
 }
 
 impl DocStats {
-    fn add(&mut self, f: &Filtered, shown: &str, record: Option<u64>, text: &str, collect: bool) {
+    fn add(
+        &mut self,
+        model: &Model,
+        f: &Filtered,
+        shown: &str,
+        record: Option<u64>,
+        text: &str,
+        collect: bool,
+    ) {
         self.paragraphs += f.paragraphs.len();
         self.removed += f.removed();
         self.unsure += f.count(Verdict::Unsure);
@@ -125,7 +133,7 @@ impl DocStats {
             f.paragraphs
                 .iter()
                 .filter(|j| j.verdict != Verdict::Kept)
-                .map(|j| ReportLine::new(shown, record, text, j)),
+                .map(|j| ReportLine::new(model, shown, record, text, j)),
         );
     }
 }
@@ -266,7 +274,7 @@ fn process_text(
         }
     };
     let f = filter_text(model, text, &opts.settings);
-    stats.add(&f, names.shown, None, text, opts.collect_report);
+    stats.add(model, &f, names.shown, None, text, opts.collect_report);
     if let Some(out) = output {
         out.write_all(f.output.as_bytes())
             .map_err(|e| Error::io(names.output, e))?;
@@ -350,7 +358,14 @@ fn process_jsonl(
         let mut out_line = std::borrow::Cow::Borrowed(line);
         if let Some(text) = text {
             let f = filter_text(model, &text, &opts.settings);
-            stats.add(&f, names.shown, Some(record), &text, opts.collect_report);
+            stats.add(
+                model,
+                &f,
+                names.shown,
+                Some(record),
+                &text,
+                opts.collect_report,
+            );
             if f.removed() > 0 {
                 let rewritten = rewrite_record(&members, &opts.text_field, &f.output)
                     .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;

@@ -21,6 +21,7 @@ pub mod explain;
 pub mod features;
 pub mod filter;
 pub mod formats;
+pub mod learn;
 pub mod model;
 pub mod report;
 pub mod run;

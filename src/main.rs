@@ -15,6 +15,8 @@ fn main() -> std::process::ExitCode {
         cli::Command::Check(a) => cmd::filter::check(a),
         cli::Command::Explain(a) => cmd::explain::run(a),
         cli::Command::Eval(a) => cmd::eval::run(a),
+        cli::Command::Learn(a) => cmd::learn::run(a),
+        cli::Command::Info(a) => cmd::info::run(a),
     };
     match result {
         Ok(code) => code.into(),

@@ -2,6 +2,7 @@
 //! unsure paragraph, fields in a fixed order.
 
 use crate::filter::{Judged, Verdict};
+use crate::model::Model;
 
 /// One `--report` line.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,13 +25,30 @@ pub struct ReportLine {
     /// For `unknown`: why (`script`, `vocabulary`, `digits`, `code`, `links`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub unknown: Option<String>,
+    /// Tokens that pushed the score most toward ad (see `clean explain`).
+    #[serde(default)]
+    pub toward_ad: Vec<crate::explain::TokenWeight>,
+    /// Tokens that pushed the score most toward editorial.
+    #[serde(default)]
+    pub toward_editorial: Vec<crate::explain::TokenWeight>,
     /// The paragraph.
     pub text: String,
 }
 
+/// How many tokens each way a report line shows.
+pub const TOP_TOKENS: usize = 3;
+
 impl ReportLine {
     /// Builds a report line for a judged paragraph of `text`.
-    pub fn new(path: &str, record: Option<u64>, text: &str, j: &Judged) -> ReportLine {
+    pub fn new(
+        model: &Model,
+        path: &str,
+        record: Option<u64>,
+        text: &str,
+        j: &Judged,
+    ) -> ReportLine {
+        let para = &text[j.range.clone()];
+        let (toward_ad, toward_editorial) = crate::explain::top_tokens(model, para, TOP_TOKENS);
         ReportLine {
             path: path.to_string(),
             record,
@@ -46,7 +64,9 @@ impl ReportLine {
             }
             .to_string(),
             unknown: j.unknown.map(str::to_string),
-            text: text[j.range.clone()].to_string(),
+            toward_ad,
+            toward_editorial,
+            text: para.to_string(),
         }
     }
 

@@ -28,6 +28,9 @@ pub struct Example {
     pub genre: Option<String>,
     /// The paragraph.
     pub text: String,
+    /// How many times it counts (an optional `weight` column; `clean learn` raises it for a
+    /// correction that one copy does not fix). At least 1.
+    pub weight: u32,
 }
 
 /// Parses a label name.
@@ -62,6 +65,7 @@ fn read_csv_bytes(bytes: &[u8], path: &Path) -> Result<Vec<Example>> {
         ));
     };
     let genre_col = col("genre");
+    let weight_col = col("weight");
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
@@ -80,7 +84,23 @@ fn read_csv_bytes(bytes: &[u8], path: &Path) -> Result<Vec<Example>> {
             .and_then(|c| rec.get(c))
             .filter(|g| !g.is_empty())
             .map(str::to_string);
-        out.push(Example { label, genre, text });
+        let weight = match weight_col.and_then(|c| rec.get(c)).map(str::trim) {
+            None | Some("") => 1,
+            Some(w) => match w.parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(bad(format!(
+                        "row {line}: weight {w:?} is not a whole number >= 1"
+                    )))
+                }
+            },
+        };
+        out.push(Example {
+            label,
+            genre,
+            text,
+            weight,
+        });
     }
     Ok(out)
 }
@@ -178,7 +198,7 @@ impl Default for TrainConfig {
             threshold: 0.99,
             unsure: 0.5,
             min_count: 2,
-            context_weight: 20.0,
+            context_weight: 50.0,
             context_center: 0.3,
         }
     }
@@ -205,9 +225,10 @@ pub fn count(examples: &[&Example], cfg: &FeatureConfig, min_count: u64) -> Clas
     let mut by_id: HashMap<u64, [u64; 2]> = HashMap::new();
     let mut paragraphs = [0u64; 2];
     for e in examples {
-        paragraphs[e.label] += 1;
+        let w = u64::from(e.weight);
+        paragraphs[e.label] += w;
         for_each_token_id(&e.text, cfg, |id| {
-            by_id.entry(id).or_insert([0, 0])[e.label] += 1
+            by_id.entry(id).or_insert([0, 0])[e.label] += w
         });
     }
     let mut vocabulary: Vec<u64> = by_id
@@ -372,4 +393,57 @@ pub fn train_dir(dir: &Path, cfg: &TrainConfig) -> Result<Model> {
     let set = read_training_dir(dir)?;
     let refs: Vec<&Example> = set.examples.iter().collect();
     train(&refs, set.sources, cfg)
+}
+
+/// How the threshold is chosen from the training data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibrate {
+    /// Folds of cross-validation (>= 2).
+    pub folds: usize,
+    /// Largest share of held-out editorial paragraphs the threshold may remove.
+    pub target_editorial_removed: f64,
+}
+
+/// Sets the model's threshold by k-fold cross-validation over `examples`: the lowest threshold
+/// (highest recall) at which held-out editorial removal stays at or below the target, never
+/// below 0.5. The unsure band starts where ten times the target would be removed. The held-out
+/// figures are stored in the model.
+pub fn calibrate_model(
+    model: &mut Model,
+    examples: &[&Example],
+    cfg: &TrainConfig,
+    how: Calibrate,
+) -> Result<()> {
+    let scored = crate::eval::cross_validate(examples, how.folds, cfg)?;
+    let threshold = crate::eval::calibrate(&scored, how.target_editorial_removed, 0.5);
+    let unsure =
+        crate::eval::calibrate(&scored, how.target_editorial_removed * 10.0, 0.5).min(threshold);
+    let r = crate::eval::report(&scored, threshold);
+    model.meta.threshold = threshold;
+    model.meta.unsure = unsure;
+    model.meta.calibration = Some(crate::model::Calibration {
+        method: format!(
+            "{}-fold cross-validation over the training data, paragraphs alone",
+            how.folds
+        ),
+        target_editorial_removed: how.target_editorial_removed,
+        ad_recall: r.recall,
+        editorial_removed: r.editorial_removed,
+    });
+    Ok(())
+}
+
+/// Reads `dir`, trains, and calibrates the threshold when `how` is given.
+pub fn train_dir_calibrated(
+    dir: &Path,
+    cfg: &TrainConfig,
+    how: Option<Calibrate>,
+) -> Result<Model> {
+    let set = read_training_dir(dir)?;
+    let refs: Vec<&Example> = set.examples.iter().collect();
+    let mut model = train(&refs, set.sources, cfg)?;
+    if let Some(how) = how {
+        calibrate_model(&mut model, &refs, cfg, how)?;
+    }
+    Ok(model)
 }

@@ -3,6 +3,8 @@
 pub mod eval;
 pub mod explain;
 pub mod filter;
+pub mod info;
+pub mod learn;
 pub mod train;
 
 use anyhow::Context;

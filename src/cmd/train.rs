@@ -3,7 +3,7 @@
 use crate::cli::TrainArgs;
 use crate::exit::ExitCode;
 use clean::features::FeatureConfig;
-use clean::train::{train_dir, TrainConfig};
+use clean::train::{train_dir_calibrated, Calibrate, TrainConfig};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {
@@ -18,7 +18,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         min_count: args.min_count,
         ..TrainConfig::default()
     };
-    let model = train_dir(&args.data, &cfg)?;
+    let how = (args.folds >= 2).then_some(Calibrate {
+        folds: args.folds,
+        target_editorial_removed: super::probability(
+            "--target-editorial-removed",
+            args.target_editorial_removed,
+        )?,
+    });
+    let model = train_dir_calibrated(&args.data, &cfg, how)?;
     model.save(&args.out)?;
     let p = &model.meta.paragraphs;
     eprintln!(
@@ -28,5 +35,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         model.meta.sources.len(),
         args.out.display()
     );
+    if let Some(c) = &model.meta.calibration {
+        eprintln!(
+            "clean: threshold P(ad) >= {} ({}: ad recall {:.2}%, editorial removed {:.3}%)",
+            model.meta.threshold,
+            c.method,
+            c.ad_recall * 100.0,
+            c.editorial_removed * 100.0
+        );
+    }
     Ok(ExitCode::Success)
 }

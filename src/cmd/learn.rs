@@ -1,0 +1,47 @@
+//! `clean learn`: add corrections to `<data>/learned.csv` and rebuild the model in one step.
+
+use crate::cli::LearnArgs;
+use crate::exit::ExitCode;
+use clean::learn::{corrections_from_csv, corrections_from_report, learn, LEARNED_FILE};
+use clean::model::{AD, EDITORIAL};
+use clean::train::{Example, TrainConfig};
+
+pub fn run(args: LearnArgs) -> anyhow::Result<ExitCode> {
+    let mut new = Vec::new();
+    let one = |label, text: &String| Example {
+        label,
+        genre: Some("learned".into()),
+        text: text.clone(),
+        weight: 1,
+    };
+    new.extend(args.ad.iter().map(|t| one(AD, t)));
+    new.extend(args.editorial.iter().map(|t| one(EDITORIAL, t)));
+    for f in &args.file {
+        new.extend(corrections_from_csv(f)?);
+    }
+    for f in &args.from_report {
+        new.extend(corrections_from_report(f)?);
+    }
+    if new.is_empty() {
+        return Err(clean::Error::Usage(
+            "nothing to learn: give --ad TEXT, --editorial TEXT, --file CSV or --from-report FILE"
+                .into(),
+        )
+        .into());
+    }
+    let cfg = TrainConfig::default();
+    let (model, done) = learn(&args.data, new, &cfg)?;
+    model.save(&args.out)?;
+    eprintln!(
+        "clean: learned {} new paragraph(s) into {} ({} already known); wrote {}",
+        done.added,
+        args.data.join(LEARNED_FILE).display(),
+        done.duplicates,
+        args.out.display()
+    );
+    for t in &done.still_wrong {
+        let short: String = t.chars().take(80).collect();
+        eprintln!("clean: warning: still misjudged at the largest weight: {short}");
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,200 @@
+//! `clean explain`, `clean info` and `clean learn` through the real binary, and a corrected false
+//! removal that no longer happens after `learn`.
+
+mod util;
+use util::*;
+
+const HOUSE_NOTE: &str =
+    "Get the latest scores and highlights: download our free app for iPhone and Android.";
+const AD: &str = "vCard.red is a free platform for creating a mobile-friendly digital business cards. You can easily create a vCard and generate a QR code for it, allowing others to scan and save your contact details instantly.";
+
+fn match_report() -> String {
+    [
+        "Rovers win the derby in the rain",
+        "Rovers beat City 2-1 in a rain-soaked derby on Saturday, with a late header from the captain settling a tense match.",
+        "City had led at half-time through a penalty, but Rovers dominated the second half and equalised after an hour.",
+        HOUSE_NOTE,
+        "The win lifts Rovers to third in the table, two points behind the leaders with a game in hand.",
+        "City's manager said his side had been unlucky and that the referee should have awarded a second penalty.",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+#[test]
+fn explain_lists_every_paragraph_with_tokens() {
+    let t = tmp();
+    write(
+        &t.path().join("doc.txt"),
+        format!("{}\n{AD}\n", match_report()),
+    );
+    let o = clean(t.path(), &["explain", "doc.txt"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    assert_eq!(out.matches("toward ad:").count(), 7, "{out}");
+    assert!(out.contains("#6 removed"), "{out}");
+    let o = clean(t.path(), &["explain", "--json", "doc.txt"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 7);
+    let ad = &lines[6];
+    assert_eq!(ad["verdict"], "removed");
+    assert!(!ad["toward_ad"].as_array().unwrap().is_empty());
+    assert!(ad["toward_ad"][0]["weight"].as_f64().unwrap() > 0.0);
+    assert_eq!(lines[1]["verdict"], "kept");
+    assert!(lines[1]["toward_editorial"][0]["weight"].as_f64().unwrap() < 0.0);
+    let o = clean_stdin(t.path(), &["explain", "--json", "-"], AD.as_bytes());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "removed");
+}
+
+#[test]
+fn filter_report_carries_the_same_top_tokens() {
+    let t = tmp();
+    write(
+        &t.path().join("in/doc.txt"),
+        format!("{}\n{AD}\n", match_report()),
+    );
+    let o = clean(t.path(), &["filter", "in", "out", "--report", "rep.jsonl"]);
+    assert_eq!(o.status.code(), Some(0));
+    let rep = std::fs::read_to_string(t.path().join("rep.jsonl")).unwrap();
+    let line: serde_json::Value = rep
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["text"] == AD)
+        .expect("the ad is reported");
+    let o = clean_stdin(
+        t.path(),
+        &["explain", "--json", "--top", "3", "-"],
+        AD.as_bytes(),
+    );
+    let ex: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(line["toward_ad"], ex["toward_ad"]);
+    assert_eq!(line["toward_editorial"], ex["toward_editorial"]);
+}
+
+#[test]
+fn info_describes_the_model() {
+    let t = tmp();
+    let o = clean(t.path(), &["info"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for want in [
+        "format version:   1",
+        "editorial",
+        "vocabulary:",
+        "threshold:",
+        "unsure band:",
+        "cross-validated:",
+        "unknown when:",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    let o = clean(t.path(), &["info", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["vocabulary"].as_u64().unwrap() > 1000);
+    assert!(v["meta"]["calibration"]["ad_recall"].as_f64().unwrap() > 0.0);
+    write(&t.path().join("junk.model"), "junk");
+    let o = clean(t.path(), &["info", "junk.model"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("junk.model"));
+}
+
+#[test]
+fn learn_fixes_a_false_removal() {
+    let t = tmp();
+    copy_tree(&root().join("training"), &t.path().join("training"));
+    let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(t.path().join("training"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    write(
+        &t.path().join("in/match.txt"),
+        format!("{}{AD}\n", match_report()),
+    );
+
+    let o = clean(t.path(), &["filter", "in", "out1", "--report", "rep.jsonl"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out1 = std::fs::read_to_string(t.path().join("out1/match.txt")).unwrap();
+    assert!(
+        !out1.contains(HOUSE_NOTE),
+        "precondition: the built-in model removes the house note"
+    );
+
+    // The user marks the mistake in the report and learns from it.
+    let rep = std::fs::read_to_string(t.path().join("rep.jsonl")).unwrap();
+    let marked: String = rep
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            if v["text"] == HOUSE_NOTE {
+                v["label"] = "editorial".into();
+            }
+            v.to_string() + "\n"
+        })
+        .collect();
+    write(&t.path().join("marked.jsonl"), marked);
+    let o = clean(
+        t.path(),
+        &[
+            "learn",
+            "--from-report",
+            "marked.jsonl",
+            "--out",
+            "my.model",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("learned 1 new paragraph"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = clean(t.path(), &["filter", "in", "out2", "--model", "my.model"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out2 = std::fs::read_to_string(t.path().join("out2/match.txt")).unwrap();
+    assert!(
+        out2.contains(HOUSE_NOTE),
+        "the corrected paragraph is kept now"
+    );
+    assert!(!out2.contains(AD), "the real ad is still removed");
+
+    // The user's files were not rewritten; the correction went to learned.csv.
+    for (name, bytes) in &before {
+        assert_eq!(
+            &std::fs::read(t.path().join("training").join(name)).unwrap(),
+            bytes,
+            "{name}"
+        );
+    }
+    let learned = std::fs::read_to_string(t.path().join("training/learned.csv")).unwrap();
+    assert!(learned.contains(HOUSE_NOTE));
+
+    // Learning the same thing again is a duplicate.
+    let o = clean(
+        t.path(),
+        &["learn", "--editorial", HOUSE_NOTE, "--out", "my2.model"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("learned 0 new paragraph(s)") && stderr(&o).contains("1 already known"),
+        "{}",
+        stderr(&o)
+    );
+    let o = clean(t.path(), &["learn"]);
+    assert_eq!(o.status.code(), Some(2));
+}
