@@ -98,27 +98,53 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
             s
         })
         .collect();
-    let contexts = crate::context::overlaps(words);
-    let n = ranges.len();
     let (weight, center) = (model.meta.context_weight, model.meta.context_center);
+    let unknown: Vec<Option<&'static str>> = ranges
+        .iter()
+        .zip(&scores)
+        .map(|(r, score)| {
+            model
+                .meta
+                .unknown
+                .why(&crate::unknown::stats(&text[r.clone()]), score)
+        })
+        .collect();
+    // The context term depends on which paragraphs stay. Judge, take out what is removed, and
+    // judge the rest again against what stays, until nothing more goes: then filtering the
+    // output again removes nothing (the filter is idempotent on the text it keeps).
+    let n = ranges.len();
+    let mut removed = vec![false; n];
+    let mut p_ad = vec![0.0; n];
+    let mut contexts = vec![(0u32, 0u32); n];
+    loop {
+        let active: Vec<usize> = (0..n).filter(|i| !removed[*i]).collect();
+        let ctx = crate::context::overlaps(active.iter().map(|&i| words[i].clone()).collect());
+        let mut changed = false;
+        for (&i, c) in active.iter().zip(ctx) {
+            let log_odds =
+                scores[i].log_odds() + crate::context::adjustment(c, active.len(), weight, center);
+            p_ad[i] = crate::model::logistic(log_odds);
+            contexts[i] = c;
+            let judged_unknown = unknown[i].is_some() && settings.keep_unknown;
+            if !judged_unknown && p_ad[i] >= settings.threshold {
+                removed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
     ranges
         .into_iter()
         .zip(scores)
-        .zip(contexts)
         .enumerate()
-        .map(|(index, ((range, score), context))| {
-            let log_odds =
-                score.log_odds() + crate::context::adjustment(context, n, weight, center);
-            let p_ad = crate::model::logistic(log_odds);
-            let unknown = model
-                .meta
-                .unknown
-                .why(&crate::unknown::stats(&text[range.clone()]), &score);
-            let verdict = if unknown.is_some() && settings.keep_unknown {
-                Verdict::Unknown
-            } else if p_ad >= settings.threshold {
+        .map(|(index, (range, score))| {
+            let verdict = if removed[index] {
                 Verdict::Removed
-            } else if p_ad >= settings.unsure {
+            } else if unknown[index].is_some() && settings.keep_unknown {
+                Verdict::Unknown
+            } else if p_ad[index] >= settings.unsure {
                 Verdict::Unsure
             } else {
                 Verdict::Kept
@@ -127,9 +153,9 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
                 index,
                 range,
                 score,
-                p_ad,
-                context,
-                unknown,
+                p_ad: p_ad[index],
+                context: contexts[index],
+                unknown: unknown[index],
                 verdict,
             }
         })

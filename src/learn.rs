@@ -1,7 +1,9 @@
 //! Learning from a user's corrections: new labelled paragraphs go to their own CSV under the
 //! training directory (the user's files are never rewritten), duplicates are skipped, and the
 //! model is retrained. Like bogofilter's train-on-error, only the mistakes are needed; a
-//! correction that one copy does not fix is given more weight until it does (at most 64).
+//! correction that one copy does not fix is given more weight until it does (at most
+//! [`MAX_WEIGHT`]). A paragraph corrected to editorial must be kept whatever document it is in,
+//! so it must score below the threshold by the largest push the context term can give.
 
 use crate::error::{Error, Result};
 use crate::model::{Model, LABELS};
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub const LEARNED_FILE: &str = "learned.csv";
 
 /// Largest weight a correction is given.
-pub const MAX_WEIGHT: u32 = 64;
+pub const MAX_WEIGHT: u32 = 256;
 
 /// What a learn step did.
 #[derive(Debug, Default)]
@@ -126,8 +128,14 @@ pub fn learn(data: &Path, new: Vec<Example>, cfg: &TrainConfig) -> Result<(Model
             .copied()
             .filter(|&i| {
                 let e = &learned[i];
-                let removed = model.score(&e.text).p_ad() >= model.meta.threshold;
-                removed != (e.label == crate::model::AD)
+                let log_odds = model.score(&e.text).log_odds();
+                let cut = logit(model.meta.threshold);
+                if e.label == crate::model::AD {
+                    log_odds < cut
+                } else {
+                    let push = model.meta.context_weight * model.meta.context_center;
+                    log_odds >= cut - push.max(0.0)
+                }
             })
             .collect();
         let can_raise: Vec<usize> = wrong
@@ -143,4 +151,9 @@ pub fn learn(data: &Path, new: Vec<Example>, cfg: &TrainConfig) -> Result<(Model
             learned[i].weight = (learned[i].weight * 2).min(MAX_WEIGHT);
         }
     }
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-300, 1.0 - 1e-16);
+    (p / (1.0 - p)).ln()
 }

@@ -4,9 +4,11 @@
 //! - one paragraph per line (blocks of long lines, or lines of uneven length), including the case of
 //!   a whole document with no blank lines at all;
 //! - paragraphs separated by blank lines (each block is then a single line);
-//! - hard-wrapped text: a block of two or more short lines (at most [`MAX_WRAP_WIDTH`] characters)
-//!   broken the way a greedy line-wrapper breaks them (the first word of each line would not have
-//!   fitted on the line before). Such a block is one paragraph spanning several lines.
+//! - hard-wrapped text: a block of two or more lines, the widest between [`MIN_WRAP_WIDTH`] and
+//!   [`MAX_WRAP_WIDTH`] characters, broken the way a greedy line-wrapper breaks them (the first
+//!   word of each line would not have fitted on the line before, and the next line is not
+//!   indented), with at least one break in mid-sentence (not after `.`, `!`, `?`, `:` or a
+//!   closing quote). Such a block is one paragraph spanning several lines.
 //!
 //! A line is blank when it holds only whitespace. Line endings `\n` and `\r\n` are both understood;
 //! a paragraph's range never includes its line ending, so separators (everything between two
@@ -16,6 +18,13 @@ use std::ops::Range;
 
 /// Widest line (in characters) that can belong to a hard-wrapped block.
 pub const MAX_WRAP_WIDTH: usize = 100;
+/// A hard-wrapped block's widest line has at least this many characters.
+pub const MIN_WRAP_WIDTH: usize = 40;
+
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end()
+        .ends_with(['.', '!', '?', ':', '"', '\'', '”', '’', ')'])
+}
 
 /// One line of the input: the byte range of its content, without the line ending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,15 +78,19 @@ fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
         return false;
     }
     let width = block.iter().map(|l| l.chars).max().unwrap_or(0);
-    if !(20..=MAX_WRAP_WIDTH).contains(&width) {
+    if !(MIN_WRAP_WIDTH..=MAX_WRAP_WIDTH).contains(&width) {
         return false;
     }
-    block.windows(2).all(|pair| {
-        let next = &text[pair[1].start..pair[1].end];
-        let next_leading_space = next.chars().take_while(|c| c.is_whitespace()).count();
-        // An indented next line starts a new paragraph (indented-paragraph layout).
-        next_leading_space == 0 && pair[0].chars + 1 + first_word_chars(next) > width
-    })
+    let mid_sentence = block[..block.len() - 1]
+        .iter()
+        .any(|l| !ends_sentence(&text[l.start..l.end]));
+    mid_sentence
+        && block.windows(2).all(|pair| {
+            let next = &text[pair[1].start..pair[1].end];
+            let next_leading_space = next.chars().take_while(|c| c.is_whitespace()).count();
+            // An indented next line starts a new paragraph (indented-paragraph layout).
+            next_leading_space == 0 && pair[0].chars + 1 + first_word_chars(next) > width
+        })
 }
 
 /// The paragraphs of `text`, in order, as byte ranges (line endings excluded).
@@ -142,13 +155,26 @@ mod tests {
 
     #[test]
     fn hard_wrapped_blocks_are_one_paragraph() {
-        let t = "The council met on Tuesday to discuss the new\nbudget, which will cut spending on roads and\nlibraries by a fifth.\n\nResidents said they were\nangry about the plans and\nwould protest.\n";
+        let t = "The council met on Tuesday to discuss the new\nbudget, which will cut spending on roads and\nlibraries by a fifth.\n\nResidents who came to the meeting said they were\nangry about the plans and would protest outside\nthe town hall.\n";
         assert_eq!(
             texts(t),
             vec![
                 "The council met on Tuesday to discuss the new\nbudget, which will cut spending on roads and\nlibraries by a fifth.",
-                "Residents said they were\nangry about the plans and\nwould protest."
+                "Residents who came to the meeting said they were\nangry about the plans and would protest outside\nthe town hall."
             ]
+        );
+        // Short lines that end sentences are one paragraph each, not a wrapped block.
+        let t = "The minister said the budget would be published next month.\nMore soon.\n";
+        assert_eq!(
+            texts(t),
+            vec![
+                "The minister said the budget would be published next month.",
+                "More soon."
+            ]
+        );
+        assert_eq!(
+            texts("Headline of story\nBy A Reporter\n"),
+            vec!["Headline of story", "By A Reporter"]
         );
     }
 
