@@ -71,7 +71,9 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 5, value_name = "K")]
     pub folds: usize,
     /// With --folds: the largest share of held-out editorial paragraphs the threshold may remove.
-    #[arg(long, default_value_t = 0.001, value_name = "SHARE")]
+    /// Paragraphs are judged alone there, without the context term that keeps on-topic editorial
+    /// text in a document; 0.2% alone measured 0.08% in documents on a development set.
+    #[arg(long, default_value_t = 0.002, value_name = "SHARE")]
     pub target_editorial_removed: f64,
     /// Removal threshold on P(ad) stored in the model (without calibration).
     #[arg(long, default_value_t = 0.99)]

@@ -170,10 +170,47 @@ pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
         .iter()
         .map(|j| j.verdict == Verdict::Removed)
         .collect();
+    let mut output = rebuild(text, &ranges, &remove, Tidy::FewerBreaks);
+    if output.len() != text.len() && !same_paragraphs(&output, text, &judged) {
+        // Joining the separators merged two blocks into one that segments differently (it would
+        // be read as one hard-wrapped paragraph): keep the wider separator instead, and if even
+        // that is read differently, a blank line between every two kept paragraphs.
+        output = rebuild(text, &ranges, &remove, Tidy::MoreBreaks);
+        if !same_paragraphs(&output, text, &judged) {
+            output = rebuild(text, &ranges, &remove, Tidy::Separate);
+        }
+    }
     Filtered {
-        output: rebuild(text, &ranges, &remove),
+        output,
         paragraphs: judged,
     }
+}
+
+/// Whether `output` segments into exactly the kept paragraphs of `text`.
+fn same_paragraphs(output: &str, text: &str, judged: &[Judged]) -> bool {
+    let mut kept = judged
+        .iter()
+        .filter(|j| j.verdict != Verdict::Removed)
+        .map(|j| &text[j.range.clone()]);
+    let out = paragraphs(output);
+    out.len()
+        == judged
+            .iter()
+            .filter(|j| j.verdict != Verdict::Removed)
+            .count()
+        && out.iter().all(|r| kept.next() == Some(&output[r.clone()]))
+}
+
+/// Which of the two separators around a removed run is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tidy {
+    /// The one with fewer line breaks (the insert's padding goes with it).
+    FewerBreaks,
+    /// The one with more line breaks (block boundaries are never lost).
+    MoreBreaks,
+    /// The one with more line breaks, and a blank line between every two kept paragraphs that
+    /// were not separated by one, so each is read back as the paragraph it was.
+    Separate,
 }
 
 fn newlines(s: &str) -> usize {
@@ -183,7 +220,7 @@ fn newlines(s: &str) -> usize {
 /// `text` without the paragraphs flagged in `remove`, separators tidied (see the module docs).
 /// `ranges` are the document's paragraphs in order; returns `text` unchanged when nothing is
 /// removed, and an empty string when everything is.
-pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool]) -> String {
+pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy) -> String {
     debug_assert_eq!(ranges.len(), remove.len());
     if !remove.iter().any(|r| *r) {
         return text.to_string();
@@ -211,13 +248,20 @@ pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool]) -> String {
             gap(b)
         } else {
             let (before, after) = (gap(a + 1), gap(b));
-            if newlines(after) < newlines(before) {
+            let after_wins = match tidy {
+                Tidy::FewerBreaks => newlines(after) < newlines(before),
+                Tidy::MoreBreaks | Tidy::Separate => newlines(after) > newlines(before),
+            };
+            if after_wins {
                 after
             } else {
                 before
             }
         };
         out.push_str(sep);
+        if tidy == Tidy::Separate && newlines(sep) < 2 {
+            out.push_str(if sep.ends_with("\r\n") { "\r\n" } else { "\n" });
+        }
         out.push_str(&text[ranges[b].clone()]);
     }
     out.push_str(gap(ranges.len()));
@@ -234,7 +278,7 @@ mod tests {
             .iter()
             .map(|r| remove_texts.contains(&&text[r.clone()]))
             .collect();
-        rebuild(text, &ranges, &remove)
+        rebuild(text, &ranges, &remove, Tidy::FewerBreaks)
     }
 
     #[test]

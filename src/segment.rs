@@ -26,7 +26,8 @@ fn ends_sentence(line: &str) -> bool {
         .ends_with(['.', '!', '?', ':', '"', '\'', '”', '’', ')'])
 }
 
-/// One line of the input: the byte range of its content, without the line ending.
+/// One line of the input: the byte range of its content, without the line ending and without
+/// leading byte-order marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Line {
     start: usize,
@@ -35,13 +36,13 @@ struct Line {
     blank: bool,
 }
 
-/// A UTF-8 byte-order mark at the start of a text is never part of a paragraph.
+/// A UTF-8 byte-order mark is never part of a paragraph.
 const BOM: &str = "\u{feff}";
 
 fn lines(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut start = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut start = 0;
     while start < bytes.len() {
         let nl = memchr::memchr(b'\n', &bytes[start..]).map(|i| start + i);
         let line_end = nl.unwrap_or(bytes.len());
@@ -49,9 +50,15 @@ fn lines(text: &str) -> Vec<Line> {
         if end > start && bytes[end - 1] == b'\r' {
             end -= 1;
         }
-        let content = &text[start..end];
+        // A byte-order mark is never paragraph text, wherever it is (a document start, or files
+        // that were concatenated): a line's content starts after any.
+        let mut content_start = start;
+        while text[content_start..end].starts_with(BOM) {
+            content_start += BOM.len();
+        }
+        let content = &text[content_start..end];
         out.push(Line {
-            start,
+            start: content_start,
             end,
             chars: content.chars().count(),
             blank: content.chars().all(char::is_whitespace),

@@ -5,7 +5,8 @@
 //! A paragraph is unknown when any of these holds (cut-offs stored in the model file):
 //! - fewer than `min_latin_share` of its letters are Latin (Cyrillic, CJK, Arabic, ...);
 //! - it has at least `min_words` words and fewer than `min_known_share` of them are in the
-//!   model's vocabulary (another language in Latin script, or jargon the model never saw);
+//!   model's vocabulary (another language in Latin script, or jargon the model never saw), or it
+//!   has no token the model knows at all;
 //! - more than `max_digit_share` of its non-space characters are digits (tables of figures);
 //! - more than `max_symbol_share` are code punctuation `{}[]()<>=;|\_` (code);
 //! - more than `max_url_share` of its whitespace-separated chunks are URLs (lists of links).
