@@ -12,6 +12,7 @@ pub struct AtomicFile {
     tmp: PathBuf,
     path: PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
+    committed: bool,
 }
 
 impl AtomicFile {
@@ -32,6 +33,7 @@ impl AtomicFile {
             tmp,
             path: path.to_path_buf(),
             file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+            committed: false,
         })
     }
 
@@ -41,22 +43,24 @@ impl AtomicFile {
     }
 
     /// Flushes and renames the file to its final name.
+    /// On any failure the temporary file is removed (by `Drop`) and the error names the path.
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("open until commit");
-        let path = self.path.clone();
         // No fsync: a killed process leaves no partial file under a final name (rename is
         // atomic), which is the guarantee promised; surviving power loss is not.
         drop(
             file.into_inner()
-                .map_err(|e| Error::io(&path, e.into_error()))?,
+                .map_err(|e| Error::io(&self.path, e.into_error()))?,
         );
-        std::fs::rename(&self.tmp, &path).map_err(|e| Error::io(&path, e))
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        self.committed = true;
+        Ok(())
     }
 }
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
+        if !self.committed {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }
@@ -158,9 +162,12 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
             } else if ft.is_file() {
                 files.push(child);
             } else if ft.is_symlink() {
-                // Follow file symlinks only; a directory symlink could loop.
-                if std::fs::metadata(root.join(&child)).is_ok_and(|m| m.is_file()) {
-                    files.push(child);
+                // Follow file symlinks only; a directory symlink could loop. A dangling one is
+                // an unreadable file: say so.
+                match std::fs::metadata(root.join(&child)) {
+                    Ok(m) if m.is_file() => files.push(child),
+                    Ok(_) => {}
+                    Err(e) => problems.push(Error::io(root.join(&child), e)),
                 }
             }
         }

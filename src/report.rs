@@ -18,7 +18,7 @@ pub struct ReportLine {
     pub start: usize,
     /// Byte offset just past the paragraph's end in the original text.
     pub end: usize,
-    /// P(ad).
+    /// P(ad), unrounded (near 1 the digits matter: thresholds are calibrated there).
     pub score: f64,
     /// `removed`, `unsure` or `unknown`.
     pub verdict: String,
@@ -55,7 +55,7 @@ impl ReportLine {
             paragraph: j.index,
             start: j.range.start,
             end: j.range.end,
-            score: (j.p_ad * 1e6).round() / 1e6,
+            score: j.p_ad,
             verdict: match j.verdict {
                 Verdict::Kept => "kept",
                 Verdict::Unsure => "unsure",

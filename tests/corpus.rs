@@ -358,3 +358,108 @@ fn bad_jsonl_line_is_an_error_naming_file_and_line() {
     );
     assert!(t.path().join("out/t.txt").exists());
 }
+
+#[test]
+fn a_single_100_mb_line_is_kept_whole() {
+    let t = tmp();
+    let line: String = "The council said the road would reopen next week after repairs. "
+        .repeat(100 * 1024 * 1024 / 65);
+    write(&t.path().join("in/big.txt"), &line);
+    let o = clean(t.path(), &["filter", "in", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read(t.path().join("out/big.txt")).unwrap() == line.as_bytes());
+}
+
+#[test]
+fn an_unreadable_file_is_named_and_the_others_are_processed() {
+    let t = tmp();
+    write(&t.path().join("in/a.txt"), with_ad("bridges"));
+    write(&t.path().join("in/z.txt"), article("canals"));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        t.path().join("missing-target.txt"),
+        t.path().join("in/m.txt"),
+    )
+    .unwrap();
+    // A directory where a file is expected, and a file in a directory this run cannot create.
+    std::fs::create_dir_all(t.path().join("out/a.txt")).unwrap();
+    let o = clean(t.path(), &["filter", "in", "out"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("a.txt"),
+        "a failed write names the file: {err}"
+    );
+    #[cfg(unix)]
+    assert!(err.contains("m.txt"), "an unreadable file is named: {err}");
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("out/z.txt")).unwrap(),
+        article("canals")
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(t.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("clean-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn an_existing_out_is_updated_predictably() {
+    let t = tmp();
+    write(&t.path().join("in/a.txt"), with_ad("buses"));
+    write(&t.path().join("out/a.txt"), "old output");
+    write(&t.path().join("out/other.txt"), "not ours");
+    let o = clean(t.path(), &["filter", "in", "out"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("out/a.txt")).unwrap(),
+        article("buses")
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("out/other.txt")).unwrap(),
+        "not ours"
+    );
+}
+
+#[test]
+fn a_killed_run_leaves_only_whole_files() {
+    let t = tmp();
+    for i in 0..400 {
+        let body = if i % 2 == 0 {
+            with_ad(&format!("t{i}"))
+        } else {
+            article(&format!("t{i}"))
+        }
+        .repeat(20);
+        write(&t.path().join(format!("in/{i:03}.txt")), body);
+    }
+    let o = clean(t.path(), &["filter", "in", "full", "-j", "1"]);
+    assert_eq!(o.status.code(), Some(0));
+    for delay_ms in [5u64, 20, 60] {
+        let out = format!("killed{delay_ms}");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clean"))
+            .args(["filter", "in", &out, "-j", "1", "-q"])
+            .current_dir(t.path())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let dir = t.path().join(&out);
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".clean-tmp-") {
+                continue; // a temporary name: never a final one
+            }
+            assert_eq!(
+                std::fs::read(dir.join(&name)).unwrap(),
+                std::fs::read(t.path().join("full").join(&name)).unwrap(),
+                "{out}/{name} is not whole"
+            );
+        }
+    }
+}

@@ -93,10 +93,13 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         } else {
             ""
         };
+        let why = j.unknown.map(|w| format!(" ({w})")).unwrap_or_default();
         writeln!(
             out,
-            "{on}#{} {tag} P(ad)={:.3}{off}  {short}{ell}",
-            j.index, j.p_ad
+            "{on}#{} {tag} P(ad)={:.3} log-odds {:+.1}{why}{off}  {short}{ell}",
+            j.index,
+            j.p_ad,
+            logit(j.p_ad)
         )?;
         let fmt = |v: &[clean::explain::TokenWeight]| {
             v.iter()
@@ -109,4 +112,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::Success)
+}
+
+/// log(p / (1 - p)), finite.
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-300, 1.0 - 1e-16);
+    (p / (1.0 - p)).ln()
 }
