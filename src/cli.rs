@@ -121,6 +121,12 @@ pub struct ScanArgs {
     /// What to do with a file that is not valid UTF-8 text.
     #[arg(long, value_enum, default_value_t = clean::formats::NonText::Copy)]
     pub non_text: clean::formats::NonText,
+    /// gzip level for `.gz` outputs (1 fastest .. 9 smallest). The default favours speed over size.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub gzip_level: u32,
+    /// zstd level for `.zst` outputs.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=19))]
+    pub zstd_level: u32,
     /// Worker threads (0 = one per core). Output is the same whatever the count.
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
@@ -232,6 +238,12 @@ pub struct LearnArgs {
     /// Where to write the rebuilt model.
     #[arg(long, short, default_value = "models/clean.model")]
     pub out: PathBuf,
+    /// Calibrate the threshold as `clean train` does (0: keep the default threshold).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+    /// With --folds: as for `clean train`.
+    #[arg(long, default_value_t = 0.002, value_name = "SHARE")]
+    pub target_editorial_removed: f64,
 }
 
 #[derive(Debug, clap::Args)]

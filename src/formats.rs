@@ -89,6 +89,10 @@ pub struct DocOptions {
     pub non_text: NonText,
     /// Keep report lines (for `--report` or `check`); off, memory does not grow with removals.
     pub collect_report: bool,
+    /// Compression level for gzip output.
+    pub gzip_level: u32,
+    /// Compression level for zstd output.
+    pub zstd_level: u32,
 }
 
 /// What happened to one document.
@@ -158,15 +162,18 @@ pub enum Encoder<W: Write> {
 }
 
 impl<W: Write> Encoder<W> {
-    /// An encoder for `c` over `w`.
-    pub fn new(w: W, c: Compression) -> std::io::Result<Encoder<W>> {
+    /// An encoder for `c` over `w`, at `level` (gzip 0-9, zstd 1-19).
+    pub fn new(w: W, c: Compression, level: u32) -> std::io::Result<Encoder<W>> {
         Ok(match c {
             Compression::None => Encoder::Plain(w),
             Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
                 w,
-                flate2::Compression::new(6),
+                flate2::Compression::new(level.min(9)),
             )),
-            Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(w, 3)?),
+            Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(
+                w,
+                level.clamp(1, 19) as i32,
+            )?),
         })
     }
     /// Flushes the compressed stream's end and returns the inner writer.

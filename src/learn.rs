@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Model, LABELS};
-use crate::train::{csv_files, read_csv, read_training_dir, Example, TrainConfig};
+use crate::train::{csv_files, read_csv, read_training_dir, Calibrate, Example, TrainConfig};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -91,9 +91,14 @@ fn write_learned(path: &Path, examples: &[Example]) -> Result<()> {
     crate::corpus::write_atomic(path, &bytes)
 }
 
-/// Adds `new` to `<data>/learned.csv`, retrains from `data` with `cfg`, and returns the model
-/// (not yet saved) with what happened.
-pub fn learn(data: &Path, new: Vec<Example>, cfg: &TrainConfig) -> Result<(Model, Learned)> {
+/// Adds `new` to `<data>/learned.csv`, retrains from `data` with `cfg` (calibrating the
+/// threshold as `clean train` does), and returns the model (not yet saved) with what happened.
+pub fn learn(
+    data: &Path,
+    new: Vec<Example>,
+    cfg: &TrainConfig,
+    calibrate: Option<Calibrate>,
+) -> Result<(Model, Learned)> {
     let learned_path: PathBuf = data.join(LEARNED_FILE);
     let mut learned: Vec<Example> = if learned_path.exists() {
         read_csv(&learned_path)?
@@ -122,7 +127,7 @@ pub fn learn(data: &Path, new: Vec<Example>, cfg: &TrainConfig) -> Result<(Model
     }
     loop {
         write_learned(&learned_path, &learned)?;
-        let model = crate::train::train_dir(data, cfg)?;
+        let model = crate::train::train_dir_calibrated(data, cfg, calibrate)?;
         let wrong: Vec<usize> = added_at
             .iter()
             .copied()

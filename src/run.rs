@@ -158,7 +158,12 @@ pub fn filter_file(
         return process(model, format, input, None, &names, opts);
     };
     let mut out = AtomicFile::create(dst)?;
-    let mut enc = Encoder::new(out.writer(), format.compression).map_err(|e| Error::io(dst, e))?;
+    let level = match format.compression {
+        crate::formats::Compression::Zstd => opts.zstd_level,
+        _ => opts.gzip_level,
+    };
+    let mut enc =
+        Encoder::new(out.writer(), format.compression, level).map_err(|e| Error::io(dst, e))?;
     let stats = process(model, format, input, Some(&mut enc), &names, opts)?;
     enc.finish().map_err(|e| Error::io(dst, e))?;
     if stats.skipped {

@@ -51,6 +51,8 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
             text_field: scan.text_field.clone(),
             non_text: scan.non_text,
             collect_report,
+            gzip_level: scan.gzip_level,
+            zstd_level: scan.zstd_level,
         },
         write,
         threads: scan.threads,
