@@ -203,6 +203,12 @@ pub struct EvalArgs {
     /// Cross-validate: train K models, each without one fold of DATA, and score that fold.
     #[arg(long, value_name = "K")]
     pub folds: Option<usize>,
+    /// With --folds: leave out word bigrams (measure what they add).
+    #[arg(long)]
+    pub no_bigrams: bool,
+    /// With --folds: leave out shape tokens (measure what they add).
+    #[arg(long)]
+    pub no_shapes: bool,
     /// Model file to measure instead of the built-in model (ignored with --folds).
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,

@@ -53,7 +53,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let examples: Vec<&Example> = set.examples.iter().collect();
     let (scored, default_threshold, what) = match args.folds {
         Some(k) => {
-            let cfg = TrainConfig::default();
+            let cfg = TrainConfig {
+                features: clean::features::FeatureConfig {
+                    bigrams: !args.no_bigrams,
+                    shapes: !args.no_shapes,
+                },
+                ..TrainConfig::default()
+            };
             (
                 cross_validate(&examples, k, &cfg)?,
                 cfg.threshold,
