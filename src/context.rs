@@ -39,7 +39,21 @@ fn stop_hashes() -> &'static [u64] {
 /// Whether a word (its FNV-1a hash over the lowercased text, and its length in characters) is
 /// a content word: at least four letters and not a common function word.
 pub fn is_content_word(hash: u64, chars: usize) -> bool {
-    chars >= 4 && stop_hashes().binary_search(&hash).is_err()
+    if chars < 4 {
+        return false;
+    }
+    let (mask, stop) = stop_words();
+    // A 64-bit filter on the hash's top bits answers most words without the search.
+    mask & (1u64 << (hash >> 58)) == 0 || stop.binary_search(&hash).is_err()
+}
+
+fn stop_words() -> &'static (u64, Vec<u64>) {
+    static STOP_WORDS: std::sync::OnceLock<(u64, Vec<u64>)> = std::sync::OnceLock::new();
+    STOP_WORDS.get_or_init(|| {
+        let hashes = stop_hashes().to_vec();
+        let mask = hashes.iter().fold(0u64, |m, h| m | (1u64 << (h >> 58)));
+        (mask, hashes)
+    })
 }
 
 /// For each paragraph, given its content words (hashes; see

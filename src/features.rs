@@ -36,6 +36,8 @@ impl Default for FeatureConfig {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
+/// FNV-1a state after the `#` that starts every digit shape.
+const SHAPE_OFFSET: u64 = (FNV_OFFSET ^ b'#' as u64).wrapping_mul(FNV_PRIME);
 
 #[inline]
 fn fnv_feed(mut h: u64, bytes: &[u8]) -> u64 {
@@ -189,7 +191,7 @@ impl Word {
     fn new(keep_text: bool) -> Word {
         Word {
             hash: FNV_OFFSET,
-            shape_hash: fnv_feed(FNV_OFFSET, b"#"),
+            shape_hash: SHAPE_OFFSET,
             len: 0,
             has_digit: false,
             pending_apostrophes: 0,
@@ -224,7 +226,33 @@ impl Word {
         }
     }
 
+    /// The hot path: an ASCII letter or digit, with no apostrophe pending and no text kept.
+    #[inline]
+    fn push_ascii_fast(&mut self, b: u8) -> bool {
+        if self.pending_apostrophes > 0 || self.text.is_some() {
+            return false;
+        }
+        self.hash = (self.hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+        let digit = b.is_ascii_digit();
+        self.has_digit |= digit;
+        let k = if digit { '9' } else { 'a' };
+        if k == self.last_kind {
+            self.run += 1;
+        } else {
+            self.run = 0;
+            self.last_kind = k;
+        }
+        if self.run < 4 {
+            self.shape_hash = (self.shape_hash ^ u64::from(k as u8)).wrapping_mul(FNV_PRIME);
+        }
+        self.len += 1;
+        true
+    }
+
     fn push_alnum(&mut self, c: char) {
+        if c.is_ascii() && self.push_ascii_fast(c as u8) {
+            return;
+        }
         while self.pending_apostrophes > 0 {
             self.pending_apostrophes -= 1;
             self.push_char('\'');
@@ -254,14 +282,29 @@ impl Word {
         if self.len == 0 {
             return None;
         }
-        let keep = self.text.is_some();
-        let done = std::mem::replace(self, Word::new(keep));
-        let content = (!done.has_digit && crate::context::is_content_word(done.hash, done.len))
-            .then_some(done.hash);
-        Some(if done.has_digit {
-            ((done.shape_hash, done.text.map(|t| t.1)), content)
+        let (hash, shape_hash, len, has_digit) =
+            (self.hash, self.shape_hash, self.len, self.has_digit);
+        let text = match &mut self.text {
+            Some((w, sh)) => {
+                let t = if has_digit { sh.clone() } else { w.clone() };
+                w.clear();
+                sh.truncate(1);
+                Some(t)
+            }
+            None => None,
+        };
+        self.hash = FNV_OFFSET;
+        self.shape_hash = SHAPE_OFFSET;
+        self.len = 0;
+        self.has_digit = false;
+        self.pending_apostrophes = 0;
+        self.last_kind = ' ';
+        self.run = 0;
+        let content = (!has_digit && crate::context::is_content_word(hash, len)).then_some(hash);
+        Some(if has_digit {
+            ((shape_hash, text), content)
         } else {
-            ((done.hash, done.text.map(|t| t.0)), content)
+            ((hash, text), content)
         })
     }
 }

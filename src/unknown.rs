@@ -41,26 +41,69 @@ fn is_latin(c: char) -> bool {
     c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
 }
 
-/// Counts what [`UnknownRule`] looks at.
+/// Counts what [`UnknownRule`] looks at. ASCII bytes are classified directly; only other
+/// characters are decoded.
 pub fn stats(text: &str) -> TextStats {
     let mut s = TextStats::default();
-    for chunk in text.split_whitespace() {
+    let b = text.as_bytes();
+    let mut in_chunk = false;
+    let mut chunk_start = 0;
+    let mut i = 0;
+    let end_chunk = |s: &mut TextStats, chunk: &[u8]| {
         s.chunks += 1;
-        let b = chunk.as_bytes();
-        if chunk.contains("://") || (b.len() > 4 && b[..4].eq_ignore_ascii_case(b"www.")) {
-            s.urls += 1;
+        let url = (chunk.len() > 4 && chunk[..4].eq_ignore_ascii_case(b"www."))
+            || memchr::memmem::find(chunk, b"://").is_some();
+        s.urls += u32::from(url);
+    };
+    while i < b.len() {
+        let c = b[i];
+        if c < 128 {
+            if c.is_ascii_whitespace() {
+                if in_chunk {
+                    end_chunk(&mut s, &b[chunk_start..i]);
+                    in_chunk = false;
+                }
+            } else {
+                if !in_chunk {
+                    in_chunk = true;
+                    chunk_start = i;
+                }
+                s.nonspace += 1;
+                match c {
+                    b'0'..=b'9' => s.digits += 1,
+                    b'a'..=b'z' | b'A'..=b'Z' => {
+                        s.letters += 1;
+                        s.latin += 1;
+                    }
+                    b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'<' | b'>' | b'=' | b';' | b'|'
+                    | b'\\' | b'_' => s.symbols += 1,
+                    _ => {}
+                }
+            }
+            i += 1;
+            continue;
         }
-        for c in chunk.chars() {
+        let ch = text[i..].chars().next().expect("on a char boundary");
+        if ch.is_whitespace() {
+            if in_chunk {
+                end_chunk(&mut s, &b[chunk_start..i]);
+                in_chunk = false;
+            }
+        } else {
+            if !in_chunk {
+                in_chunk = true;
+                chunk_start = i;
+            }
             s.nonspace += 1;
-            if c.is_ascii_digit() {
-                s.digits += 1;
-            } else if c.is_alphabetic() {
+            if ch.is_alphabetic() {
                 s.letters += 1;
-                s.latin += u32::from(is_latin(c));
-            } else if "{}[]()<>=;|\\_".contains(c) {
-                s.symbols += 1;
+                s.latin += u32::from(is_latin(ch));
             }
         }
+        i += ch.len_utf8();
+    }
+    if in_chunk {
+        end_chunk(&mut s, &b[chunk_start..]);
     }
     s
 }
@@ -149,6 +192,18 @@ mod tests {
             words,
             known_words: known,
         }
+    }
+
+    #[test]
+    fn stats_count_what_they_say() {
+        let s = stats("Hé llo 12 {x} www.a.io https://b.c  Ж\u{3000}本");
+        assert_eq!(s.chunks, 8);
+        assert_eq!(s.urls, 2);
+        assert_eq!(s.digits, 2);
+        assert_eq!(s.symbols, 2);
+        assert_eq!(s.letters, 2 + 3 + 1 + 6 + 7 + 1 + 1);
+        assert_eq!(s.latin, s.letters - 2);
+        assert_eq!(s.nonspace, 2 + 3 + 2 + 3 + 8 + 11 + 1 + 1);
     }
 
     #[test]
