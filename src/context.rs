@@ -18,13 +18,8 @@ const STOP: &[&str] = &[
     "would", "year", "years", "your", "says", "told", "still", "well", "back", "first", "last",
 ];
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
-
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(FNV_OFFSET, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
-    })
+    crate::features::fnv1a(s.as_bytes())
 }
 
 fn stop_hashes() -> &'static [u64] {

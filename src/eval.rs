@@ -173,12 +173,7 @@ fn next_up(x: f64) -> f64 {
 
 /// Which fold (0..k) an example is in: a hash of its text, so folds do not depend on file order.
 pub fn fold_of(e: &Example, k: usize) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in e.text.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h % k as u64) as usize
+    (crate::features::fnv1a(e.text.as_bytes()) % k as u64) as usize
 }
 
 /// k-fold cross-validation: every example scored by a model trained without its fold.

@@ -49,7 +49,13 @@ fn fnv_feed(mut h: u64, bytes: &[u8]) -> u64 {
 }
 
 fn fnv(s: &str) -> u64 {
-    fnv_feed(FNV_OFFSET, s.as_bytes())
+    fnv1a(s.as_bytes())
+}
+
+/// 64-bit FNV-1a of some bytes: the one hash of the project (token ids, training-file
+/// fingerprints, model checksums, fold and shard assignment).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    fnv_feed(FNV_OFFSET, bytes)
 }
 
 #[inline]

@@ -134,7 +134,7 @@ pub fn learn(
             .filter(|&i| {
                 let e = &learned[i];
                 let log_odds = model.score(&e.text).log_odds();
-                let cut = logit(model.meta.threshold);
+                let cut = crate::model::logit(model.meta.threshold);
                 if e.label == crate::model::AD {
                     log_odds < cut
                 } else {
@@ -156,9 +156,4 @@ pub fn learn(
             learned[i].weight = (learned[i].weight * 2).min(MAX_WEIGHT);
         }
     }
-}
-
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-300, 1.0 - 1e-16);
-    (p / (1.0 - p)).ln()
 }

@@ -209,6 +209,12 @@ impl Score {
     }
 }
 
+/// log(p / (1 - p)), finite for every p in [0, 1].
+pub fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-300, 1.0 - 1e-16);
+    (p / (1.0 - p)).ln()
+}
+
 /// 1 / (1 + exp(-x)), without overflow.
 pub fn logistic(x: f64) -> f64 {
     if x >= 0.0 {
@@ -220,12 +226,7 @@ pub fn logistic(x: f64) -> f64 {
 }
 
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::features::fnv1a(bytes)
 }
 
 /// FNV-1a of some bytes as 16 hex digits (used to fingerprint training files).

@@ -99,7 +99,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             "{on}#{} {tag} P(ad)={:.3} log-odds {:+.1}{why}{off}  {short}{ell}",
             j.index,
             j.p_ad,
-            logit(j.p_ad)
+            clean::model::logit(j.p_ad)
         )?;
         let fmt = |v: &[clean::explain::TokenWeight]| {
             v.iter()
@@ -112,10 +112,4 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::Success)
-}
-
-/// log(p / (1 - p)), finite.
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-300, 1.0 - 1e-16);
-    (p / (1.0 - p)).ln()
 }

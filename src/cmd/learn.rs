@@ -4,7 +4,7 @@ use crate::cli::LearnArgs;
 use crate::exit::ExitCode;
 use clean::learn::{corrections_from_csv, corrections_from_report, learn, LEARNED_FILE};
 use clean::model::{AD, EDITORIAL};
-use clean::train::{Calibrate, Example, TrainConfig};
+use clean::train::{Example, TrainConfig};
 
 pub fn run(args: LearnArgs) -> anyhow::Result<ExitCode> {
     let mut new = Vec::new();
@@ -30,13 +30,7 @@ pub fn run(args: LearnArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let cfg = TrainConfig::default();
-    let how = (args.folds >= 2).then_some(Calibrate {
-        folds: args.folds,
-        target_editorial_removed: super::probability(
-            "--target-editorial-removed",
-            args.target_editorial_removed,
-        )?,
-    });
+    let how = super::calibration(args.folds, args.target_editorial_removed)?;
     let (model, done) = learn(&args.data, new, &cfg, how)?;
     model.save(&args.out)?;
     eprintln!(

@@ -19,6 +19,15 @@ pub fn load_model(path: Option<&Path>) -> anyhow::Result<Model> {
     }
 }
 
+/// The threshold calibration asked for on the command line (`--folds 0`: none).
+pub fn calibration(folds: usize, target: f64) -> anyhow::Result<Option<clean::train::Calibrate>> {
+    let target = probability("--target-editorial-removed", target)?;
+    Ok((folds >= 2).then_some(clean::train::Calibrate {
+        folds,
+        target_editorial_removed: target,
+    }))
+}
+
 /// Checks a probability given on the command line.
 pub fn probability(name: &str, p: f64) -> anyhow::Result<f64> {
     if (0.0..=1.0).contains(&p) {

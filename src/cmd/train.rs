@@ -3,7 +3,7 @@
 use crate::cli::TrainArgs;
 use crate::exit::ExitCode;
 use clean::features::FeatureConfig;
-use clean::train::{train_dir_calibrated, Calibrate, TrainConfig};
+use clean::train::{train_dir_calibrated, TrainConfig};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {
@@ -18,13 +18,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         min_count: args.min_count,
         ..TrainConfig::default()
     };
-    let how = (args.folds >= 2).then_some(Calibrate {
-        folds: args.folds,
-        target_editorial_removed: super::probability(
-            "--target-editorial-removed",
-            args.target_editorial_removed,
-        )?,
-    });
+    let how = super::calibration(args.folds, args.target_editorial_removed)?;
     let model = train_dir_calibrated(&args.data, &cfg, how)?;
     model.save(&args.out)?;
     let p = &model.meta.paragraphs;
