@@ -317,6 +317,69 @@ fn rewrite_record(
 /// A JSON object's members, in order, values unparsed.
 type Members<'a> = indexmap::IndexMap<String, &'a RawValue>;
 
+/// Records are read in batches of about this many bytes and filtered in parallel, then written
+/// in order: all cores work on a single large shard, and memory stays bounded by the batch.
+const JSONL_BATCH_BYTES: usize = 4 << 20;
+
+/// One JSON Lines record, filtered: the line to write and what happened to it.
+struct RecordOut {
+    line: Option<String>,
+    stats: DocStats,
+}
+
+/// Filters one line (`line_no` from 1; `record` the record number if it is not blank).
+fn jsonl_line(
+    model: &Model,
+    buf: &[u8],
+    line_no: u64,
+    record: Option<u64>,
+    names: &Names,
+    opts: &DocOptions,
+) -> Result<RecordOut> {
+    let bad = |reason: String| Error::Input {
+        path: names.input.to_path_buf(),
+        reason: format!("line {line_no}: {reason}"),
+    };
+    let mut stats = DocStats::default();
+    let line = std::str::from_utf8(buf).map_err(|_| bad("not valid UTF-8".into()))?;
+    let Some(record) = record else {
+        return Ok(RecordOut { line: None, stats });
+    };
+    stats.records = 1;
+    let body = line.trim_end_matches(['\n', '\r']);
+    let ending = &line[body.len()..];
+    let members: Members =
+        serde_json::from_str(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
+    let text: Option<String> = match members.get(opts.text_field.as_str()) {
+        None => None,
+        Some(raw) => Some(
+            serde_json::from_str::<String>(raw.get())
+                .map_err(|_| bad(format!("field `{}` is not a string", opts.text_field)))?,
+        ),
+    };
+    let mut out_line = None;
+    if let Some(text) = text {
+        let f = filter_text(model, &text, &opts.settings);
+        stats.add(
+            model,
+            &f,
+            names.shown,
+            Some(record),
+            &text,
+            opts.collect_report,
+        );
+        if f.removed() > 0 {
+            let rewritten = rewrite_record(&members, &opts.text_field, &f.output)
+                .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;
+            out_line = Some(format!("{rewritten}{ending}"));
+        }
+    }
+    Ok(RecordOut {
+        line: out_line,
+        stats,
+    })
+}
+
 fn process_jsonl(
     model: &Model,
     reader: impl Read,
@@ -324,64 +387,49 @@ fn process_jsonl(
     names: &Names,
     opts: &DocOptions,
 ) -> Result<DocStats> {
+    use rayon::prelude::*;
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let mut stats = DocStats::default();
-    let mut buf = Vec::new();
     let mut line_no: u64 = 0;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(read_err(names.input))?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let bad = |reason: String| Error::Input {
-            path: names.input.to_path_buf(),
-            reason: format!("line {line_no}: {reason}"),
-        };
-        let line = std::str::from_utf8(&buf).map_err(|_| bad("not valid UTF-8".into()))?;
-        let body = line.trim_end_matches(['\n', '\r']);
-        let ending = &line[body.len()..];
-        if body.trim().is_empty() {
-            if let Some(out) = output.as_deref_mut() {
-                out.write_all(line.as_bytes())
-                    .map_err(|e| Error::io(names.output, e))?;
+    let mut done = false;
+    while !done {
+        // (line number, record number if not blank, bytes)
+        let mut batch: Vec<(u64, Option<u64>, Vec<u8>)> = Vec::new();
+        let mut size = 0;
+        while size < JSONL_BATCH_BYTES {
+            let mut buf = Vec::new();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(read_err(names.input))?;
+            if n == 0 {
+                done = true;
+                break;
             }
-            continue;
+            line_no += 1;
+            let blank = buf.iter().all(|b| b.is_ascii_whitespace());
+            let record = (!blank).then(|| {
+                let r = stats.records;
+                stats.records += 1;
+                r
+            });
+            size += n;
+            batch.push((line_no, record, buf));
         }
-        let record = stats.records;
-        stats.records += 1;
-        let members: Members =
-            serde_json::from_str(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
-        let text: Option<String> = match members.get(opts.text_field.as_str()) {
-            None => None,
-            Some(raw) => Some(
-                serde_json::from_str::<String>(raw.get())
-                    .map_err(|_| bad(format!("field `{}` is not a string", opts.text_field)))?,
-            ),
-        };
-        let mut out_line = std::borrow::Cow::Borrowed(line);
-        if let Some(text) = text {
-            let f = filter_text(model, &text, &opts.settings);
-            stats.add(
-                model,
-                &f,
-                names.shown,
-                Some(record),
-                &text,
-                opts.collect_report,
-            );
-            if f.removed() > 0 {
-                let rewritten = rewrite_record(&members, &opts.text_field, &f.output)
-                    .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;
-                out_line = std::borrow::Cow::Owned(format!("{rewritten}{ending}"));
+        let outs: Vec<Result<RecordOut>> = batch
+            .par_iter()
+            .map(|(no, record, buf)| jsonl_line(model, buf, *no, *record, names, opts))
+            .collect();
+        for ((_, _, buf), out) in batch.iter().zip(outs) {
+            let out = out?;
+            stats.paragraphs += out.stats.paragraphs;
+            stats.removed += out.stats.removed;
+            stats.unsure += out.stats.unsure;
+            stats.unknown += out.stats.unknown;
+            stats.report.extend(out.stats.report);
+            if let Some(w) = output.as_deref_mut() {
+                let bytes = out.line.as_ref().map(String::as_bytes).unwrap_or(buf);
+                w.write_all(bytes).map_err(|e| Error::io(names.output, e))?;
             }
-        }
-        if let Some(out) = output.as_deref_mut() {
-            out.write_all(out_line.as_bytes())
-                .map_err(|e| Error::io(names.output, e))?;
         }
     }
     Ok(stats)

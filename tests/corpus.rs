@@ -463,3 +463,57 @@ fn a_killed_run_leaves_only_whole_files() {
         }
     }
 }
+
+#[test]
+fn a_large_jsonl_shard_is_the_same_whatever_the_thread_count() {
+    let t = tmp();
+    let mut raw = String::new();
+    let mut i = 0;
+    while raw.len() < 9 << 20 {
+        let text = if i % 5 == 0 {
+            with_ad(&format!("t{i}"))
+        } else {
+            article(&format!("t{i}"))
+        };
+        raw += &serde_json::json!({"id": i, "text": text}).to_string();
+        raw += if i % 7 == 0 { "\r\n\n" } else { "\n" };
+        i += 1;
+    }
+    write(&t.path().join("in/big.jsonl"), &raw);
+    for j in ["1", "2"] {
+        let o = clean(
+            t.path(),
+            &[
+                "filter",
+                "in",
+                &format!("out{j}"),
+                "-j",
+                j,
+                "--report",
+                &format!("r{j}.jsonl"),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let a = std::fs::read(t.path().join("out1/big.jsonl")).unwrap();
+    assert!(a == std::fs::read(t.path().join("out2/big.jsonl")).unwrap());
+    assert!(
+        std::fs::read(t.path().join("r1.jsonl")).unwrap()
+            == std::fs::read(t.path().join("r2.jsonl")).unwrap()
+    );
+    let out = String::from_utf8(a).unwrap();
+    assert_eq!(out.lines().filter(|l| !l.is_empty()).count(), i as usize);
+    let last: serde_json::Value =
+        serde_json::from_str(out.lines().rfind(|l| !l.is_empty()).unwrap()).unwrap();
+    assert_eq!(last["id"], i - 1, "records in order");
+    let reps: Vec<serde_json::Value> = std::fs::read_to_string(t.path().join("r1.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["verdict"] == "removed")
+        .collect();
+    assert_eq!(reps.len() as u64, (i as u64).div_ceil(5));
+    assert!(reps
+        .windows(2)
+        .all(|w| w[0]["record"].as_u64() < w[1]["record"].as_u64()));
+}
