@@ -9,7 +9,12 @@ use std::io::Write;
 
 fn print_report(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
     let c = &r.confusion;
-    writeln!(out, "threshold P(ad) >= {:.6}", r.threshold)?;
+    writeln!(
+        out,
+        "threshold P(ad) >= {} (log-odds {:.2})",
+        r.threshold,
+        clean::model::logit(r.threshold)
+    )?;
     writeln!(out, "                 removed      kept")?;
     writeln!(
         out,
