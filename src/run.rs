@@ -170,16 +170,16 @@ pub fn filter_file(
 }
 
 /// Filters every selected file of `inputs` into `out` (mirroring relative paths).
-/// `tick` is called once per file done (for a progress bar).
+/// `progress` hears the number of files first, then once per file done.
 pub fn filter_inputs(
     model: &Model,
     inputs: &Inputs,
     out: Option<&Path>,
     opts: &RunOptions,
-    tick: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Vec<FileResult> {
     let work = |rel: &PathBuf| {
-        let _done = Tick(tick);
+        let _done = DoneOnDrop(progress);
         let src = mirror(&inputs.root, rel);
         let dst = out.filter(|_| opts.write).map(|o| mirror(o, rel));
         let shown = shown_path(rel, &inputs.root);
@@ -201,7 +201,7 @@ pub fn filter_inputs(
         .iter()
         .filter(|f| opts.selection.takes(f))
         .collect();
-    tick(files.len() as u64 * 1_000_000_000);
+    progress(Progress::Files(files.len() as u64));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build();
@@ -211,28 +211,38 @@ pub fn filter_inputs(
     }
 }
 
-struct Tick<'a>(&'a (dyn Fn(u64) + Sync));
+/// What a run tells a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// This many files will be processed.
+    Files(u64),
+    /// One more file is done (whatever its outcome).
+    Done,
+}
 
-impl Drop for Tick<'_> {
+/// Reports `Done` when dropped, so a file counts as done on every path out of its work.
+struct DoneOnDrop<'a>(&'a (dyn Fn(Progress) + Sync));
+
+impl Drop for DoneOnDrop<'_> {
     fn drop(&mut self) {
-        (self.0)(1)
+        (self.0)(Progress::Done)
     }
 }
 
 /// Walks `input` and filters it into `out`. Walk problems come back as failed file results.
-/// `tick(n)`: n >= 1e9 announces n / 1e9 files to do; 1 reports one file done.
+/// `progress` as for [`filter_inputs`].
 pub fn filter_path(
     model: &Model,
     input: &Path,
     out: Option<&Path>,
     opts: &RunOptions,
-    tick: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<FileResult>> {
     if let Some(o) = out {
         crate::corpus::check_paths(input, o)?;
     }
     let (inputs, problems) = walk(input, out)?;
-    let mut results = filter_inputs(model, &inputs, out, opts, tick);
+    let mut results = filter_inputs(model, &inputs, out, opts, progress);
     results.extend(problems.into_iter().map(|e| FileResult {
         shown: String::new(),
         stats: DocStats::default(),

@@ -5,7 +5,7 @@ use crate::exit::ExitCode;
 use clean::corpus::write_atomic;
 use clean::formats::{DocOptions, Kind};
 use clean::run::{
-    filter_path, filter_stdio, report_lines, FileResult, RunOptions, Selection, Summary,
+    filter_path, filter_stdio, report_lines, FileResult, Progress, RunOptions, Selection, Summary,
 };
 use clean::{Error, Settings};
 use std::io::{IsTerminal, Write};
@@ -98,16 +98,15 @@ fn scan(
         vec![filter_stdio(&model, kind, out.is_some(), &opts.doc)?]
     } else {
         let pb = progress_bar(scan.quiet);
-        let tick = |n: u64| {
+        let progress = |p: Progress| {
             if let Some(pb) = &pb {
-                if n >= 1_000_000_000 {
-                    pb.set_length(n / 1_000_000_000);
-                } else {
-                    pb.inc(n);
+                match p {
+                    Progress::Files(n) => pb.set_length(n),
+                    Progress::Done => pb.inc(1),
                 }
             }
         };
-        let r = filter_path(&model, input, out, &opts, &tick)?;
+        let r = filter_path(&model, input, out, &opts, &progress)?;
         if let Some(pb) = pb {
             pb.finish_and_clear();
         }
