@@ -68,7 +68,7 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "vocabulary:       {} token(s) (64-bit ids, no hashing collisions)",
+        "vocabulary:       {} token(s) (64-bit ids, not a hashed table)",
         model.vocabulary()
     )?;
     writeln!(out, "smoothing:        alpha = {}", m.alpha)?;
