@@ -41,69 +41,77 @@ fn is_latin(c: char) -> bool {
     c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
 }
 
-/// Counts what [`UnknownRule`] looks at. ASCII bytes are classified directly; only other
-/// characters are decoded.
+/// What one character counts as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Space,
+    Digit,
+    Latin,
+    OtherLetter,
+    Symbol,
+    Other,
+}
+
+fn classify(c: char) -> Class {
+    match c {
+        '0'..='9' => Class::Digit,
+        'a'..='z' | 'A'..='Z' => Class::Latin,
+        '{' | '}' | '[' | ']' | '(' | ')' | '<' | '>' | '=' | ';' | '|' | '\\' | '_' => {
+            Class::Symbol
+        }
+        c if c.is_ascii() => {
+            if c.is_ascii_whitespace() {
+                Class::Space
+            } else {
+                Class::Other
+            }
+        }
+        c if c.is_whitespace() => Class::Space,
+        c if c.is_alphabetic() => {
+            if is_latin(c) {
+                Class::Latin
+            } else {
+                Class::OtherLetter
+            }
+        }
+        _ => Class::Other,
+    }
+}
+
+/// Counts what [`UnknownRule`] looks at.
 pub fn stats(text: &str) -> TextStats {
     let mut s = TextStats::default();
     let b = text.as_bytes();
-    let mut in_chunk = false;
-    let mut chunk_start = 0;
-    let mut i = 0;
+    let mut chunk_start: Option<usize> = None;
     let end_chunk = |s: &mut TextStats, chunk: &[u8]| {
         s.chunks += 1;
         let url = (chunk.len() > 4 && chunk[..4].eq_ignore_ascii_case(b"www."))
             || memchr::memmem::find(chunk, b"://").is_some();
         s.urls += u32::from(url);
     };
-    while i < b.len() {
-        let c = b[i];
-        if c < 128 {
-            if c.is_ascii_whitespace() {
-                if in_chunk {
-                    end_chunk(&mut s, &b[chunk_start..i]);
-                    in_chunk = false;
-                }
-            } else {
-                if !in_chunk {
-                    in_chunk = true;
-                    chunk_start = i;
-                }
-                s.nonspace += 1;
-                match c {
-                    b'0'..=b'9' => s.digits += 1,
-                    b'a'..=b'z' | b'A'..=b'Z' => {
-                        s.letters += 1;
-                        s.latin += 1;
-                    }
-                    b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'<' | b'>' | b'=' | b';' | b'|'
-                    | b'\\' | b'_' => s.symbols += 1,
-                    _ => {}
-                }
+    for (i, c) in text.char_indices() {
+        let class = classify(c);
+        if class == Class::Space {
+            if let Some(start) = chunk_start.take() {
+                end_chunk(&mut s, &b[start..i]);
             }
-            i += 1;
             continue;
         }
-        let ch = text[i..].chars().next().expect("on a char boundary");
-        if ch.is_whitespace() {
-            if in_chunk {
-                end_chunk(&mut s, &b[chunk_start..i]);
-                in_chunk = false;
-            }
-        } else {
-            if !in_chunk {
-                in_chunk = true;
-                chunk_start = i;
-            }
-            s.nonspace += 1;
-            if ch.is_alphabetic() {
+        chunk_start.get_or_insert(i);
+        s.nonspace += 1;
+        match class {
+            Class::Digit => s.digits += 1,
+            Class::Latin => {
                 s.letters += 1;
-                s.latin += u32::from(is_latin(ch));
+                s.latin += 1;
             }
+            Class::OtherLetter => s.letters += 1,
+            Class::Symbol => s.symbols += 1,
+            Class::Space | Class::Other => {}
         }
-        i += ch.len_utf8();
     }
-    if in_chunk {
-        end_chunk(&mut s, &b[chunk_start..]);
+    if let Some(start) = chunk_start {
+        end_chunk(&mut s, &b[start..]);
     }
     s
 }
