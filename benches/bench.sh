@@ -134,6 +134,16 @@ def ad(r):
         n=r.randint(2, 6), c=(b[:4] + str(r.randint(10, 99))).upper(),
         v=" ".join(r.choice(VOCAB) for _ in range(2)), x=r.randint(5, 99))
 
+def pick(r, pool, target):
+    """Paragraphs sampled from the pool until about `target` bytes."""
+    paras, size = [], 0
+    for p in r.choices(pool, k=40):
+        paras.append(p)
+        size += len(p) + 2
+        if size >= target:
+            break
+    return paras
+
 def corpus(out, nfiles, ndirs, file_bytes):
     r = random.Random(1)
     pool = [paragraph(r) for _ in range(4000)]
@@ -144,12 +154,7 @@ def corpus(out, nfiles, ndirs, file_bytes):
         dd = os.path.join(out, f"d{d // 10:02d}", f"s{d:03d}")
         os.makedirs(dd, exist_ok=True)
         for i in range(per_dir):
-            paras, size = [], 0
-            for p in r.choices(pool, k=40):
-                paras.append(p)
-                size += len(p) + 2
-                if size >= file_bytes:
-                    break
+            paras = pick(r, pool, file_bytes)
             if r.random() < 0.5:  # sprinkle one or two ads into half the files
                 for _ in range(r.randint(1, 2)):
                     paras.insert(r.randrange(len(paras) + 1), r.choice(ads))
@@ -178,12 +183,7 @@ def train_csv(path, rows):
     print(os.path.getsize(path))
 
 def doc(r, pool, ads, target):
-    paras, size = [], 0
-    for p in r.choices(pool, k=40):
-        paras.append(p)
-        size += len(p) + 2
-        if size >= target:
-            break
+    paras = pick(r, pool, target)
     if r.random() < 0.5:
         paras.insert(r.randrange(len(paras) + 1), r.choice(ads))
     return "\n\n".join(paras)

@@ -51,14 +51,16 @@ fn stop_words() -> &'static (u64, Vec<u64>) {
     })
 }
 
-/// For each paragraph, given its content words (hashes; see
-/// [`crate::features::for_each_token_id_with_content`]): (distinct content words, how many of
-/// them occur in a paragraph at distance >= 2).
-pub fn overlaps(mut sets: Vec<Vec<u64>>) -> Vec<(u32, u32)> {
-    for s in &mut sets {
-        s.sort_unstable();
-        s.dedup();
-    }
+/// Sorts and deduplicates a paragraph's content words in place, as [`overlaps`] expects them.
+pub fn distinct(words: &mut Vec<u64>) {
+    words.sort_unstable();
+    words.dedup();
+}
+
+/// For each paragraph, given its distinct content words (hashes; see
+/// [`crate::features::for_each_token_id_with_content`] and [`distinct`]): (content words, how
+/// many of them occur in a paragraph at distance >= 2).
+pub fn overlaps(sets: &[&[u64]]) -> Vec<(u32, u32)> {
     if sets.len() < MIN_PARAGRAPHS {
         return sets.iter().map(|s| (s.len() as u32, 0)).collect();
     }
@@ -66,7 +68,7 @@ pub fn overlaps(mut sets: Vec<Vec<u64>>) -> Vec<(u32, u32)> {
     // paragraph i exactly when its first occurrence is <= i - 2 or its last is >= i + 2.
     let mut span: HashMap<u64, (usize, usize), BuildHasherDefault<IdHasher>> = HashMap::default();
     for (i, s) in sets.iter().enumerate() {
-        for w in s {
+        for w in s.iter() {
             span.entry(*w).and_modify(|e| e.1 = i).or_insert((i, i));
         }
     }
@@ -111,7 +113,7 @@ mod tests {
     fn off_topic_paragraph_shares_nothing() {
         let text = "Labour leader Corbyn faces pressure over migration.\nCorbyn spoke at the conference.\nOur platform creates digital cards instantly.\nMigration policy divides Labour members.\nCorbyn declined to comment on migration.";
         let cfg = crate::features::FeatureConfig::default();
-        let sets = crate::segment::paragraphs(text)
+        let sets: Vec<Vec<u64>> = crate::segment::paragraphs(text)
             .into_iter()
             .map(|r| {
                 let mut words = Vec::new();
@@ -124,7 +126,8 @@ mod tests {
                 words
             })
             .collect();
-        let o = overlaps(sets);
+        let refs: Vec<&[u64]> = sets.iter().map(|s| s.as_slice()).collect();
+        let o = overlaps(&refs);
         assert_eq!(o[2].1, 0, "{o:?}");
         assert!(o[0].1 >= 2, "{o:?}");
         assert!(o[4].1 >= 2, "{o:?}");

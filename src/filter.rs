@@ -94,6 +94,7 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
         .map(|r| {
             let mut w = Vec::new();
             let s = model.score_with_content(&text[r.clone()], &mut w);
+            crate::context::distinct(&mut w);
             words.push(w);
             s
         })
@@ -118,7 +119,8 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
     let mut contexts = vec![(0u32, 0u32); n];
     loop {
         let active: Vec<usize> = (0..n).filter(|i| !removed[*i]).collect();
-        let ctx = crate::context::overlaps(active.iter().map(|&i| words[i].clone()).collect());
+        let sets: Vec<&[u64]> = active.iter().map(|&i| words[i].as_slice()).collect();
+        let ctx = crate::context::overlaps(&sets);
         let mut changed = false;
         for (&i, c) in active.iter().zip(ctx) {
             let log_odds =

@@ -3,10 +3,8 @@
 mod util;
 use util::*;
 
-#[test]
-fn committed_model_is_reproducible_from_training() {
-    let t = tmp();
-    let out = t.path().join("m.model");
+/// Runs `clean train` on the committed training data and returns the model's bytes.
+fn train_from_repo(out: &std::path::Path) -> Vec<u8> {
     let o = clean(
         &root(),
         &[
@@ -18,26 +16,20 @@ fn committed_model_is_reproducible_from_training() {
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let fresh = std::fs::read(&out).unwrap();
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn committed_model_is_reproducible_from_training() {
+    let t = tmp();
+    let fresh = train_from_repo(&t.path().join("m.model"));
     let committed = std::fs::read(root().join("models/clean.model")).unwrap();
     assert!(
         fresh == committed,
         "models/clean.model differs from what `clean train` produces from training/ today; run `cargo run --release -- train` and commit models/clean.model"
     );
     // Training twice gives the same bytes.
-    let again = t.path().join("m2.model");
-    let o = clean(
-        &root(),
-        &[
-            "train",
-            "--data",
-            "training",
-            "--out",
-            again.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0));
-    assert_eq!(std::fs::read(&again).unwrap(), fresh);
+    assert_eq!(train_from_repo(&t.path().join("m2.model")), fresh);
 }
 
 fn filter_with_model(model_bytes: Option<&[u8]>) -> (std::process::Output, tempfile::TempDir) {
