@@ -41,6 +41,38 @@ pub enum Command {
     Learn(LearnArgs),
     /// What a model is: format, training data, features, threshold, figures.
     Info(InfoArgs),
+    /// Adapt a model to a corpus (self-training on the paragraphs it judges editorial) and write
+    /// it, for `filter --model`.
+    Adapt(AdaptArgs),
+}
+
+/// How `adapt` and `filter --adapt` adapt a model to the corpus.
+#[derive(Debug, clap::Args)]
+pub struct AdaptFlags {
+    /// Rounds of judge-and-refit.
+    #[arg(long, default_value_t = clean::adapt::AdaptParams::default().rounds, value_name = "N")]
+    pub adapt_rounds: u32,
+    /// How much one corpus token counts against one training token (lambda).
+    #[arg(long, default_value_t = clean::adapt::AdaptParams::default().weight, value_name = "W")]
+    pub adapt_weight: f64,
+    /// Paragraphs with final log-odds below this are taken as editorial.
+    #[arg(long, default_value_t = clean::adapt::AdaptParams::default().cut, value_name = "LOG_ODDS", allow_negative_numbers = true)]
+    pub adapt_cut: f64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdaptArgs {
+    /// The corpus (directory or file, every format `filter` reads; not stdin, which cannot be
+    /// read more than once). Use --shard or --include to adapt on a sample.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// Where to write the adapted model.
+    #[arg(long, short, value_name = "MODEL")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub adapt: AdaptFlags,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,7 +89,7 @@ pub struct TrainArgs {
     /// Leave out shape tokens (URL, domain, price, ...; measure what they add).
     #[arg(long)]
     pub no_shapes: bool,
-    /// Weight of the document-context term (0 turns it off).
+    /// With --folds 0 only (no stacker is learnt): weight of the fixed document-context term.
     #[arg(long, default_value_t = 50.0)]
     pub context_weight: f64,
     /// Leave out tokens seen fewer times than this in all the training text.
@@ -66,20 +98,19 @@ pub struct TrainArgs {
     /// Additive smoothing (must be > 0).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f64,
-    /// Choose the threshold by K-fold cross-validation over the training data (0: no
-    /// calibration; --threshold and --unsure are then stored as given).
+    /// Learn the stacker and the threshold by K-fold cross-validation over the training data (0:
+    /// none; --threshold, --unsure and --context-weight are then stored as given).
     #[arg(long, default_value_t = 5, value_name = "K")]
     pub folds: usize,
-    /// With --folds: the largest share of held-out editorial paragraphs the threshold may remove.
-    /// Paragraphs are judged alone there, without the context term that keeps on-topic editorial
-    /// text in a document; 0.2% alone measured 0.08% in documents on a development set.
-    #[arg(long, default_value_t = 0.002, value_name = "SHARE")]
+    /// With --folds: the largest share of the editorial paragraphs of the synthetic documents
+    /// (built from held-out training paragraphs) that the threshold may remove.
+    #[arg(long, default_value_t = clean::train::TARGET_EDITORIAL_REMOVED, value_name = "SHARE")]
     pub target_editorial_removed: f64,
-    /// Removal threshold on P(ad) stored in the model (without calibration).
-    #[arg(long, default_value_t = 0.99)]
+    /// Removal threshold on the log-odds stored in the model (with --folds 0 only).
+    #[arg(long, default_value_t = 4.595, allow_negative_numbers = true)]
     pub threshold: f64,
-    /// Lower edge of the unsure band on P(ad) stored in the model (without calibration).
-    #[arg(long, default_value_t = 0.5)]
+    /// Lower edge of the unsure band on the log-odds stored in the model (with --folds 0 only).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub unsure: f64,
 }
 
@@ -89,12 +120,16 @@ pub struct ScanArgs {
     /// Model file to use instead of the built-in model.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Remove paragraphs with P(ad) at or above this (default: the model's threshold).
-    #[arg(long, value_name = "P")]
+    /// Remove paragraphs whose log-odds of being an insert (natural log, as `explain` and
+    /// reports show it) is at or above this (default: the model's calibrated threshold).
+    #[arg(long, value_name = "LOG_ODDS", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
-    /// Write one JSON line per removed or unsure paragraph to FILE.
+    /// Write one JSON line per removed, unsure or unknown paragraph to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// With --report: a line for every paragraph, kept ones too (for score distributions).
+    #[arg(long, requires = "report")]
+    pub report_all: bool,
     /// Write the run's totals as one JSON object to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
@@ -160,6 +195,12 @@ pub struct FilterArgs {
     /// with the same relative path are replaced; other files there are left alone.
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
+    /// First adapt the model to IN (as `clean adapt` does, on the same selection of files), then
+    /// filter with the adapted model.
+    #[arg(long)]
+    pub adapt: bool,
+    #[command(flatten)]
+    pub adapt_flags: AdaptFlags,
     #[command(flatten)]
     pub scan: ScanArgs,
 }
@@ -184,8 +225,8 @@ pub struct ExplainArgs {
     /// Model file to use instead of the built-in model.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Removal threshold on P(ad) (default: the model's).
-    #[arg(long, value_name = "P")]
+    /// Removal threshold on the log-odds (default: the model's).
+    #[arg(long, value_name = "LOG_ODDS", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// How many tokens to show each way.
     #[arg(long, default_value_t = 5)]
@@ -212,8 +253,9 @@ pub struct EvalArgs {
     /// Model file to measure instead of the built-in model (ignored with --folds).
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Threshold on P(ad) to report at (default: the model's).
-    #[arg(long, value_name = "P")]
+    /// Threshold on the log-odds to report at (default: the model's; 0 with --folds, where
+    /// paragraphs are scored by naive Bayes alone).
+    #[arg(long, value_name = "LOG_ODDS", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// Choose the lowest threshold at which at most this share of editorial paragraphs is
     /// removed (e.g. 0.001), and report at it.

@@ -64,25 +64,34 @@ impl Confusion {
     }
 }
 
-/// One scored paragraph: its label, genre and P(ad).
+/// One scored paragraph: its label, genre and log-odds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
     /// [`EDITORIAL`] or [`AD`].
     pub label: usize,
     /// Genre, if the data had one.
     pub genre: Option<String>,
-    /// P(ad) from the model.
-    pub p_ad: f64,
+    /// Log-odds from the model.
+    pub log_odds: f64,
 }
 
-/// Scores labelled paragraphs with a model.
+/// Scores labelled paragraphs with a model, each judged alone (no document around it): the
+/// model's final log-odds, on the scale of its threshold.
 pub fn score_all(model: &Model, examples: &[&Example]) -> Vec<Scored> {
     examples
         .iter()
         .map(|e| Scored {
             label: e.label,
             genre: e.genre.clone(),
-            p_ad: model.score(&e.text).p_ad(),
+            log_odds: {
+                let s = model.score(&e.text);
+                model.combine(&crate::stack::Signals {
+                    nb: s.log_odds(),
+                    context: None,
+                    words: s.words,
+                    doc_median: None,
+                })
+            },
         })
         .collect()
 }
@@ -90,7 +99,7 @@ pub fn score_all(model: &Model, examples: &[&Example]) -> Vec<Scored> {
 /// Figures at one threshold.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Report {
-    /// The threshold on P(ad).
+    /// The threshold on the log-odds.
     pub threshold: f64,
     /// Outcomes.
     pub confusion: Confusion,
@@ -122,7 +131,7 @@ pub fn report(scored: &[Scored], threshold: f64) -> Report {
     let mut c = Confusion::default();
     let mut genres: BTreeMap<String, GenreFigures> = BTreeMap::new();
     for s in scored {
-        let removed = s.p_ad >= threshold;
+        let removed = s.log_odds >= threshold;
         c.add(s.label, removed);
         if let Some(g) = &s.genre {
             let e = genres
@@ -145,13 +154,13 @@ pub fn report(scored: &[Scored], threshold: f64) -> Report {
 }
 
 /// The lowest threshold (so the highest recall) at which the share of editorial paragraphs
-/// removed stays at or below `target`. Candidates are the scored P(ad) values themselves; the
-/// answer never goes below `floor`.
+/// removed stays at or below `target`. Candidates are the scored log-odds themselves; the answer
+/// never goes below `floor`.
 pub fn calibrate(scored: &[Scored], target: f64, floor: f64) -> f64 {
     let mut ed: Vec<f64> = scored
         .iter()
         .filter(|s| s.label == EDITORIAL)
-        .map(|s| s.p_ad)
+        .map(|s| s.log_odds)
         .collect();
     if ed.is_empty() {
         return floor;
@@ -160,20 +169,18 @@ pub fn calibrate(scored: &[Scored], target: f64, floor: f64) -> f64 {
     // Allow k editorial removals: remove iff p >= t, choose t just above the (k+1)-th highest.
     let k = (target * ed.len() as f64).floor() as usize;
     let t = if k >= ed.len() { floor } else { next_up(ed[k]) };
-    t.max(floor).min(1.0)
+    t.max(floor)
 }
 
+/// The smallest f64 above `x` (`x` finite).
 fn next_up(x: f64) -> f64 {
-    if x >= 1.0 {
-        1.0
-    } else {
+    if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
         f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
     }
-}
-
-/// Which fold (0..k) an example is in: a hash of its text, so folds do not depend on file order.
-pub fn fold_of(e: &Example, k: usize) -> usize {
-    (crate::features::fnv1a(e.text.as_bytes()) % k as u64) as usize
 }
 
 /// k-fold cross-validation: every example scored by a model trained without its fold.
@@ -182,7 +189,10 @@ pub fn cross_validate(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Res
     if k < 2 {
         return Err(Error::Usage(format!("--folds must be at least 2, got {k}")));
     }
-    let folds: Vec<usize> = examples.iter().map(|e| fold_of(e, k)).collect();
+    let folds: Vec<usize> = examples
+        .iter()
+        .map(|e| crate::train::fold_of(e, k))
+        .collect();
     let mut out: Vec<Option<Scored>> = vec![None; examples.len()];
     for f in 0..k {
         let train_set: Vec<&Example> = examples
@@ -197,7 +207,7 @@ pub fn cross_validate(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Res
                 out[i] = Some(Scored {
                     label: e.label,
                     genre: e.genre.clone(),
-                    p_ad: model.score(&e.text).p_ad(),
+                    log_odds: model.score(&e.text).log_odds(),
                 });
             }
         }
@@ -216,7 +226,7 @@ mod tests {
         Scored {
             label,
             genre: None,
-            p_ad: p,
+            log_odds: p,
         }
     }
 
@@ -243,6 +253,7 @@ mod tests {
         let mut scored: Vec<Scored> = (0..1000).map(|i| s(EDITORIAL, i as f64 / 1000.0)).collect();
         scored.extend((0..100).map(|i| s(AD, 0.9 + i as f64 / 1000.0)));
         let t = calibrate(&scored, 0.01, 0.5);
+        assert!(t > 0.5);
         let r = report(&scored, t);
         assert!(r.editorial_removed <= 0.01, "{r:?}");
         assert_eq!(r.confusion.false_positive, 10);

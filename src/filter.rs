@@ -10,12 +10,12 @@ use crate::model::{Model, Score};
 use crate::segment::paragraphs;
 use std::ops::Range;
 
-/// Cuts applied to P(ad).
+/// Cuts applied to a paragraph's final log-odds (see [`crate::stack`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
-    /// Remove a paragraph when P(ad) >= threshold.
+    /// Remove a paragraph when its log-odds >= threshold.
     pub threshold: f64,
-    /// Report a kept paragraph as unsure when P(ad) >= unsure.
+    /// Report a kept paragraph as unsure when its log-odds >= unsure.
     pub unsure: f64,
     /// Keep paragraphs outside what the model knows (true), or score them like any other.
     pub keep_unknown: bool,
@@ -53,9 +53,12 @@ pub struct Judged {
     pub index: usize,
     /// Byte range in the original text.
     pub range: Range<usize>,
-    /// The model's score.
+    /// The naive-Bayes score of the paragraph alone.
     pub score: Score,
-    /// P(ad), from the model's log-odds plus the context term.
+    /// The final log-odds that the paragraph is an insert (naive Bayes and the document, see
+    /// [`crate::stack`]); the verdict compares it with the settings' cuts.
+    pub log_odds: f64,
+    /// P(ad), the logistic of `log_odds`.
     pub p_ad: f64,
     /// Fit with the document: (content words, how many also occur elsewhere in the document).
     pub context: (u32, u32),
@@ -85,6 +88,43 @@ impl Filtered {
     }
 }
 
+/// The document-level signals of every paragraph of a document, given each paragraph's
+/// naive-Bayes log-odds, word count and distinct content words: its context overlap and the
+/// median log-odds of the other paragraphs (see [`crate::stack::Signals`]), and the raw
+/// (content words, shared) pairs.
+pub fn signals(
+    nb: &[f64],
+    words: &[u32],
+    content: &[&[u64]],
+) -> (Vec<crate::stack::Signals>, Vec<(u32, u32)>) {
+    let n = nb.len();
+    let ctx = crate::context::overlaps(content);
+    let big = n >= crate::context::MIN_PARAGRAPHS;
+    let mut sorted: Vec<f64> = nb.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let sig = (0..n)
+        .map(|i| crate::stack::Signals {
+            nb: nb[i],
+            context: (big && ctx[i].0 >= crate::context::MIN_WORDS).then_some(ctx[i]),
+            words: words[i],
+            doc_median: big.then(|| median_without(&sorted, nb[i])),
+        })
+        .collect();
+    (sig, ctx)
+}
+
+/// The median of `sorted` with one element equal to `x` left out (`sorted.len() >= 2`).
+fn median_without(sorted: &[f64], x: f64) -> f64 {
+    let k = sorted.partition_point(|v| v.total_cmp(&x).is_lt());
+    let m = sorted.len() - 1;
+    let at = |r: usize| if r < k { sorted[r] } else { sorted[r + 1] };
+    if m % 2 == 1 {
+        at(m / 2)
+    } else {
+        (at(m / 2 - 1) + at(m / 2)) / 2.0
+    }
+}
+
 /// Scores and judges every paragraph of a document, without building output.
 pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
     let ranges = paragraphs(text);
@@ -99,7 +139,6 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
             s
         })
         .collect();
-    let (weight, center) = (model.meta.context_weight, model.meta.context_center);
     let unknown: Vec<Option<&'static str>> = ranges
         .iter()
         .zip(&scores)
@@ -110,25 +149,25 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
                 .why(&crate::unknown::stats(&text[r.clone()]), score)
         })
         .collect();
-    // The context term depends on which paragraphs stay. Judge, take out what is removed, and
-    // judge the rest again against what stays, until nothing more goes: then filtering the
+    // The document's signals depend on which paragraphs stay. Judge, take out what is removed,
+    // and judge the rest again against what stays, until nothing more goes: then filtering the
     // output again removes nothing (the filter is idempotent on the text it keeps).
     let n = ranges.len();
     let mut removed = vec![false; n];
-    let mut p_ad = vec![0.0; n];
+    let mut log_odds = vec![0.0; n];
     let mut contexts = vec![(0u32, 0u32); n];
     loop {
         let active: Vec<usize> = (0..n).filter(|i| !removed[*i]).collect();
         let sets: Vec<&[u64]> = active.iter().map(|&i| words[i].as_slice()).collect();
-        let ctx = crate::context::overlaps(&sets);
+        let nb: Vec<f64> = active.iter().map(|&i| scores[i].log_odds()).collect();
+        let wc: Vec<u32> = active.iter().map(|&i| scores[i].words).collect();
+        let (sig, ctx) = signals(&nb, &wc, &sets);
         let mut changed = false;
-        for (&i, c) in active.iter().zip(ctx) {
-            let log_odds =
-                scores[i].log_odds() + crate::context::adjustment(c, active.len(), weight, center);
-            p_ad[i] = crate::model::logistic(log_odds);
+        for ((&i, s), c) in active.iter().zip(&sig).zip(ctx) {
+            log_odds[i] = model.combine(s);
             contexts[i] = c;
             let judged_unknown = unknown[i].is_some() && settings.keep_unknown;
-            if !judged_unknown && p_ad[i] >= settings.threshold {
+            if !judged_unknown && log_odds[i] >= settings.threshold {
                 removed[i] = true;
                 changed = true;
             }
@@ -146,7 +185,7 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
                 Verdict::Removed
             } else if unknown[index].is_some() && settings.keep_unknown {
                 Verdict::Unknown
-            } else if p_ad[index] >= settings.unsure {
+            } else if log_odds[index] >= settings.unsure {
                 Verdict::Unsure
             } else {
                 Verdict::Kept
@@ -155,7 +194,8 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
                 index,
                 range,
                 score,
-                p_ad: p_ad[index],
+                log_odds: log_odds[index],
+                p_ad: crate::model::logistic(log_odds[index]),
                 context: contexts[index],
                 unknown: unknown[index],
                 verdict,

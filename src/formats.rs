@@ -89,10 +89,27 @@ pub struct DocOptions {
     pub non_text: NonText,
     /// Keep report lines (for `--report` or `check`); off, memory does not grow with removals.
     pub collect_report: bool,
+    /// With `collect_report`: a line for every paragraph, kept ones too (`--report-all`).
+    pub report_all: bool,
+    /// Called with every judged document (used by `clean adapt`).
+    pub observer: Option<Observer>,
     /// Compression level for gzip output.
     pub gzip_level: u32,
     /// Compression level for zstd output.
     pub zstd_level: u32,
+}
+
+/// The function inside an [`Observer`].
+pub type ObserveFn = dyn Fn(&Model, &str, &[crate::filter::Judged]) + Send + Sync;
+
+/// A function that sees every judged document: (model, text, paragraphs).
+#[derive(Clone)]
+pub struct Observer(pub std::sync::Arc<ObserveFn>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
 }
 
 /// What happened to one document.
@@ -124,19 +141,22 @@ impl DocStats {
         shown: &str,
         record: Option<u64>,
         text: &str,
-        collect: bool,
+        opts: &DocOptions,
     ) {
+        if let Some(o) = &opts.observer {
+            (o.0)(model, text, &f.paragraphs);
+        }
         self.paragraphs += f.paragraphs.len();
         self.removed += f.removed();
         self.unsure += f.count(Verdict::Unsure);
         self.unknown += f.count(Verdict::Unknown);
-        if !collect {
+        if !opts.collect_report {
             return;
         }
         self.report.extend(
             f.paragraphs
                 .iter()
-                .filter(|j| j.verdict != Verdict::Kept)
+                .filter(|j| opts.report_all || j.verdict != Verdict::Kept)
                 .map(|j| ReportLine::new(model, shown, record, text, j)),
         );
     }
@@ -281,7 +301,7 @@ fn process_text(
         }
     };
     let f = filter_text(model, text, &opts.settings);
-    stats.add(model, &f, names.shown, None, text, opts.collect_report);
+    stats.add(model, &f, names.shown, None, text, opts);
     if let Some(out) = output {
         out.write_all(f.output.as_bytes())
             .map_err(|e| Error::io(names.output, e))?;
@@ -360,14 +380,7 @@ fn jsonl_line(
     let mut out_line = None;
     if let Some(text) = text {
         let f = filter_text(model, &text, &opts.settings);
-        stats.add(
-            model,
-            &f,
-            names.shown,
-            Some(record),
-            &text,
-            opts.collect_report,
-        );
+        stats.add(model, &f, names.shown, Some(record), &text, opts);
         if f.removed() > 0 {
             let rewritten = rewrite_record(&members, &opts.text_field, &f.output)
                 .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;

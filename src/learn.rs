@@ -57,6 +57,7 @@ pub fn corrections_from_report(path: &Path) -> Result<Vec<Example>> {
             genre: Some("learned".into()),
             text: text.to_string(),
             weight: 1,
+            doc: None,
         });
     }
     Ok(out)
@@ -133,12 +134,21 @@ pub fn learn(
             .copied()
             .filter(|&i| {
                 let e = &learned[i];
-                let log_odds = model.score(&e.text).log_odds();
-                let cut = crate::model::logit(model.meta.threshold);
+                let s = model.score(&e.text);
+                let log_odds = model.combine(&crate::stack::Signals {
+                    nb: s.log_odds(),
+                    context: None,
+                    words: s.words,
+                    doc_median: None,
+                });
+                let cut = model.meta.threshold;
                 if e.label == crate::model::AD {
                     log_odds < cut
                 } else {
-                    let push = model.meta.context_weight * model.meta.context_center;
+                    let push = match &model.meta.stacker {
+                        Some(st) => st.max_document_push(),
+                        None => model.meta.context_weight * model.meta.context_center,
+                    };
                     log_odds >= cut - push.max(0.0)
                 }
             })

@@ -13,6 +13,7 @@
 //! - [`report`]: `--report` JSON Lines;
 //! - [`eval`]: precision, recall, cross-validation and threshold calibration.
 
+pub mod adapt;
 pub mod context;
 pub mod corpus;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod segment;
+pub mod stack;
 pub mod train;
 pub mod unknown;
 

@@ -17,6 +17,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Eval(a) => cmd::eval::run(a),
         cli::Command::Learn(a) => cmd::learn::run(a),
         cli::Command::Info(a) => cmd::info::run(a),
+        cli::Command::Adapt(a) => cmd::filter::adapt(a),
     };
     match result {
         Ok(code) => code.into(),

@@ -22,8 +22,10 @@ use std::path::{Path, PathBuf};
 
 /// First bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"CLEANNB\n";
-/// The newest format this build reads and the one it writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest format this build reads and the one it writes. Version 2 stores the threshold and
+/// the unsure cut as log-odds, and the stacker (see [`crate::stack`]); version 1 files (P(ad)
+/// cuts, the fixed context term) are read and converted.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Class index of editorial text.
 pub const EDITORIAL: usize = 0;
@@ -63,9 +65,9 @@ pub struct ModelMeta {
     pub features: FeatureConfig,
     /// Additive (Laplace/Lidstone) smoothing given to linfa-bayes.
     pub alpha: f64,
-    /// P(ad) at or above which a paragraph is removed.
+    /// Log-odds (natural log) at or above which a paragraph is removed.
     pub threshold: f64,
-    /// P(ad) at or above which a kept paragraph is reported as unsure.
+    /// Log-odds at or above which a kept paragraph is reported as unsure.
     pub unsure: f64,
     /// Training paragraphs per label.
     pub paragraphs: BTreeMap<String, u64>,
@@ -86,6 +88,17 @@ pub struct ModelMeta {
     /// Cross-validated figures, when `clean eval` stored them.
     #[serde(default)]
     pub calibration: Option<Calibration>,
+    /// The second stage over the naive-Bayes score and the document (format 2). Absent in a
+    /// version-1 model, which adds the fixed context term instead.
+    #[serde(default)]
+    pub stacker: Option<crate::stack::Stacker>,
+    /// Total token count per class (editorial, ad) in training, with which the per-token counts
+    /// can be recovered from the log-probabilities (`clean adapt` refits from them).
+    #[serde(default)]
+    pub class_totals: Option<[f64; 2]>,
+    /// When the model was adapted to a corpus by `clean adapt`: what was done.
+    #[serde(default)]
+    pub adaptation: Option<crate::adapt::Adaptation>,
 }
 
 /// Token ids are already well-mixed hashes: use them as they are.
@@ -271,6 +284,29 @@ impl Model {
         self.log_prior
     }
 
+    /// Every (token id, log-probabilities) entry, sorted by id.
+    pub(crate) fn entries(&self) -> &[(u64, [f64; 2])] {
+        &self.entries
+    }
+
+    /// The final log-odds of a paragraph from its signals: the stacker's, or for a version-1
+    /// model the naive-Bayes log-odds plus the fixed context term.
+    pub fn combine(&self, s: &crate::stack::Signals) -> f64 {
+        match &self.meta.stacker {
+            Some(st) => st.log_odds(s),
+            None => {
+                s.nb + s.context.map_or(0.0, |c| {
+                    crate::context::adjustment(
+                        c,
+                        crate::context::MIN_PARAGRAPHS,
+                        self.meta.context_weight,
+                        self.meta.context_center,
+                    )
+                })
+            }
+        }
+    }
+
     /// Log-probabilities (editorial, ad) of a token seen in training.
     pub fn log_prob(&self, id: u64) -> Option<[f64; 2]> {
         self.table.get(&id).copied()
@@ -357,6 +393,7 @@ impl Model {
         if version == 0 {
             return Err(bad("format version 0 is not valid".into()));
         }
+        let v1 = version == 1;
         if bytes.len() < 8 + 4 + 8 {
             return Err(bad("truncated file".into()));
         }
@@ -370,8 +407,14 @@ impl Model {
         let truncated = || bad("truncated file".into());
         let meta_len = r.u32().ok_or_else(truncated)? as usize;
         let meta_bytes = r.take(meta_len).ok_or_else(truncated)?;
-        let meta: ModelMeta = serde_json::from_slice(meta_bytes)
+        let mut meta: ModelMeta = serde_json::from_slice(meta_bytes)
             .map_err(|e| bad(format!("metadata is not valid: {e}")))?;
+        if v1 {
+            // Version 1 stored the cuts as P(ad).
+            meta.threshold = logit(meta.threshold);
+            meta.unsure = logit(meta.unsure);
+            meta.stacker = None;
+        }
         let mut f = [0f64; 2];
         for v in &mut f {
             *v = r.f64().ok_or_else(truncated)?;
@@ -401,6 +444,21 @@ impl Model {
                 .all(|(_, lp)| lp[0].is_finite() && lp[1].is_finite());
         if !all_finite {
             return Err(bad("weights are not finite numbers".into()));
+        }
+        let meta_ok = meta.threshold.is_finite()
+            && meta.unsure.is_finite()
+            && meta.unsure <= meta.threshold
+            && meta.alpha > 0.0
+            && meta.context_weight.is_finite()
+            && meta.context_center.is_finite()
+            && meta
+                .stacker
+                .is_none_or(|s| s.weights.iter().all(|w| w.is_finite()));
+        if !meta_ok {
+            return Err(bad(
+                "metadata holds a threshold, unsure cut or weight that is not a finite number in order"
+                    .into(),
+            ));
         }
         Ok(Model::from_parts(meta, [f[0], f[1]], entries))
     }

@@ -18,8 +18,12 @@ pub struct ReportLine {
     pub start: usize,
     /// Byte offset just past the paragraph's end in the original text.
     pub end: usize,
-    /// P(ad), unrounded (near 1 the digits matter: thresholds are calibrated there).
+    /// The final log-odds that the paragraph is an insert (natural log; the scale of
+    /// `--threshold`), unrounded.
     pub score: f64,
+    /// P(ad), the logistic of `score`.
+    #[serde(default)]
+    pub p_ad: f64,
     /// `removed`, `unsure` or `unknown`.
     pub verdict: String,
     /// For `unknown`: why (`script`, `vocabulary`, `digits`, `code`, `links`).
@@ -55,7 +59,8 @@ impl ReportLine {
             paragraph: j.index,
             start: j.range.start,
             end: j.range.end,
-            score: j.p_ad,
+            score: j.log_odds,
+            p_ad: j.p_ad,
             verdict: match j.verdict {
                 Verdict::Kept => "kept",
                 Verdict::Unsure => "unsure",

@@ -87,7 +87,7 @@ fn info_describes_the_model() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     for want in [
-        "format version:   1",
+        "format version:   2",
         "editorial",
         "vocabulary:",
         "threshold:",

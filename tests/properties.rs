@@ -122,6 +122,8 @@ fn check_jsonl(bytes: &[u8]) -> Result<(), TestCaseError> {
         text_field: "text".into(),
         non_text: NonText::Copy,
         collect_report: true,
+        report_all: false,
+        observer: None,
         gzip_level: 1,
         zstd_level: 3,
     };

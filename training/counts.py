@@ -4,6 +4,7 @@ import collections
 import csv
 import glob
 import os
+import re
 import statistics
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +34,37 @@ for lab in ["editorial", "ad"]:
     out.append("| kind | paragraphs |\n|---|---|")
     out.extend(f"| {g} | {v} |" for g, v in ks)
 lens = [w for *_, w in rows]
+
+# Templating, measured: exact duplicates, rows whose first four words open >= 5 rows, and rows
+# that share an 8-word run with another row.
+texts = []
+for f in sorted(glob.glob(os.path.join(here, "*.csv"))):
+    for r in csv.DictReader(open(f, encoding="utf-8")):
+        texts.append((r["label"], r["text"]))
+norm = lambda t: re.findall(r"[a-z0-9']+", t.lower())
+dupes = sum(n - 1 for n in collections.Counter(t for _, t in texts).values() if n > 1)
+openers = collections.Counter(" ".join(norm(t)[:4]) for _, t in texts if len(norm(t)) >= 4)
+shingle_rows = collections.defaultdict(set)
+for i, (_, t) in enumerate(texts):
+    w = norm(t)
+    for j in range(len(w) - 7):
+        shingle_rows[" ".join(w[j:j + 8])].add(i)
+shared = set()
+for rows_ in shingle_rows.values():
+    if len(rows_) > 1:
+        shared |= rows_
+out.append("\n## Templating\n")
+out.append("| measure | editorial | ad | all |\n|---|---|---|---|")
+def share(pred):
+    cells = []
+    for lab in ["editorial", "ad", None]:
+        idx = [i for i, (l, _) in enumerate(texts) if lab is None or l == lab]
+        cells.append(f"{sum(1 for i in idx if pred(i)) / max(len(idx), 1):.2%}")
+    return " | ".join(cells)
+out.append(f"| exact duplicate rows | | | {dupes} |")
+out.append("| rows whose first 4 words open >= 5 rows | "
+           + share(lambda i: len(norm(texts[i][1])) >= 4 and openers[" ".join(norm(texts[i][1])[:4])] >= 5) + " |")
+out.append("| rows sharing an 8-word run with another row | " + share(lambda i: i in shared) + " |")
 out.append("\n## Files\n")
 out.append("| file | label | paragraphs |\n|---|---|---|")
 out.extend(f"| {f} | {l} | {v} |" for (f, l), v in sorted(files.items()))

@@ -11,9 +11,9 @@ fn print_report(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
     let c = &r.confusion;
     writeln!(
         out,
-        "threshold P(ad) >= {} (log-odds {:.2})",
+        "threshold log-odds >= {:.4} (P(ad) >= {:.6})",
         r.threshold,
-        clean::model::logit(r.threshold)
+        clean::model::logistic(r.threshold)
     )?;
     writeln!(out, "                 removed      kept")?;
     writeln!(
@@ -67,7 +67,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             };
             (
                 cross_validate(&examples, k, &cfg)?,
-                cfg.threshold,
+                0.0,
                 format!("{k}-fold cross-validation over {}", args.data.display()),
             )
         }
@@ -82,11 +82,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let mut threshold = match args.threshold {
-        Some(t) => super::probability("--threshold", t)?,
+        Some(t) => super::log_odds("--threshold", t)?,
         None => default_threshold,
     };
     if let Some(target) = args.target_editorial_removed {
-        threshold = calibrate(&scored, target, 0.5);
+        threshold = calibrate(&scored, target, f64::NEG_INFINITY);
     }
     let r = report(&scored, threshold);
     let stdout = std::io::stdout();

@@ -14,8 +14,9 @@ struct Line<'a> {
     start: usize,
     end: usize,
     score: f64,
+    p_ad: f64,
     verdict: Verdict,
-    log_odds: f64,
+    nb_log_odds: f64,
     tokens: u32,
     known_tokens: u32,
     words: u32,
@@ -33,7 +34,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let model = super::load_model(args.model.as_deref())?;
     let mut settings = Settings::from_model(&model);
     if let Some(t) = args.threshold {
-        settings.threshold = super::probability("--threshold", t)?;
+        settings.threshold = super::log_odds("--threshold", t)?;
         settings.unsure = settings.unsure.min(settings.threshold);
     }
     let text = if args.file.as_os_str() == "-" {
@@ -63,9 +64,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
                 paragraph: j.index,
                 start: j.range.start,
                 end: j.range.end,
-                score: j.p_ad,
+                score: j.log_odds,
+                p_ad: j.p_ad,
                 verdict: j.verdict,
-                log_odds: j.score.log_odds(),
+                nb_log_odds: j.score.log_odds(),
                 tokens: j.score.tokens,
                 known_tokens: j.score.known_tokens,
                 words: j.score.words,
@@ -96,10 +98,11 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         let why = j.unknown.map(|w| format!(" ({w})")).unwrap_or_default();
         writeln!(
             out,
-            "{on}#{} {tag} P(ad)={:.3} log-odds {:+.1}{why}{off}  {short}{ell}",
+            "{on}#{} {tag} log-odds {:+.2} (P(ad) {:.4}; naive Bayes alone {:+.1}){why}{off}  {short}{ell}",
             j.index,
+            j.log_odds,
             j.p_ad,
-            clean::model::logit(j.p_ad)
+            j.score.log_odds()
         )?;
         let fmt = |v: &[clean::explain::TokenWeight]| {
             v.iter()

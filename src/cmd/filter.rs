@@ -1,6 +1,6 @@
 //! `clean filter IN OUT` and `clean check IN`: the corpus run, progress, summary, reports.
 
-use crate::cli::{CheckArgs, FilterArgs, OnUnknown, ScanArgs, StdinFormat};
+use crate::cli::{AdaptArgs, AdaptFlags, CheckArgs, FilterArgs, OnUnknown, ScanArgs, StdinFormat};
 use crate::exit::ExitCode;
 use clean::corpus::write_atomic;
 use clean::formats::{DocOptions, Kind};
@@ -41,7 +41,7 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
     let collect_report = scan.report.is_some() || !write;
     let mut settings = Settings::from_model(model);
     if let Some(t) = scan.threshold {
-        settings.threshold = super::probability("--threshold", t)?;
+        settings.threshold = super::log_odds("--threshold", t)?;
         settings.unsure = settings.unsure.min(settings.threshold);
     }
     settings.keep_unknown = scan.on_unknown == OnUnknown::Keep;
@@ -51,6 +51,8 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
             text_field: scan.text_field.clone(),
             non_text: scan.non_text,
             collect_report,
+            report_all: scan.report_all,
+            observer: None,
             gzip_level: scan.gzip_level,
             zstd_level: scan.zstd_level,
         },
@@ -76,13 +78,81 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(pb)
 }
 
+/// Adapts `model` to the files of `input` that `scan` selects (see [`clean::adapt`]). Files that
+/// cannot be read are named on stderr and left out; returns the model and whether any failed.
+fn adapted(
+    model: &clean::Model,
+    input: &Path,
+    scan: &ScanArgs,
+    flags: &AdaptFlags,
+) -> anyhow::Result<(clean::Model, bool)> {
+    if input.as_os_str() == "-" {
+        return Err(Error::Usage(
+            "cannot adapt on standard input (it can be read only once): adapt on a file or a sample with `clean adapt`, then filter with --model".into(),
+        )
+        .into());
+    }
+    let params = clean::adapt::AdaptParams {
+        weight: flags.adapt_weight,
+        cut: flags.adapt_cut,
+        rounds: flags.adapt_rounds,
+    };
+    let mut failed = false;
+    let mut round = 0;
+    // The adapted model keeps the base model's cuts, so one set of options serves every round.
+    let base_opts = options(scan, model, false)?;
+    let model = clean::adapt::adapt(model, params, |m| {
+        let counts = std::sync::Arc::new(clean::adapt::CorpusCounts::default());
+        let mut opts = base_opts.clone();
+        opts.doc.collect_report = false;
+        opts.doc.observer = Some(clean::adapt::CorpusCounts::observer(&counts, params.cut));
+        let results = filter_path(m, input, None, &opts, &|_| {})?;
+        round += 1;
+        for r in &results {
+            if let Some(e) = &r.error {
+                failed = true;
+                if round == 1 {
+                    eprintln!("clean: error: {e} (left out of the adaptation)");
+                }
+            }
+        }
+        drop(opts);
+        Ok(std::sync::Arc::try_unwrap(counts).expect("the run is over"))
+    })?;
+    if !scan.quiet {
+        if let Some(a) = &model.meta.adaptation {
+            eprintln!(
+                "clean: adapted in {} round(s) on {} paragraph(s); taken as editorial per round: {:?}",
+                a.rounds, a.paragraphs, a.added
+            );
+        }
+    }
+    Ok((model, failed))
+}
+
+/// `clean adapt IN --out MODEL`.
+pub fn adapt(args: AdaptArgs) -> anyhow::Result<ExitCode> {
+    let base = super::load_model(args.scan.model.as_deref())?;
+    let (model, failed) = adapted(&base, &args.input, &args.scan, &args.adapt)?;
+    model.save(&args.out)?;
+    Ok(if failed {
+        ExitCode::Trouble
+    } else {
+        ExitCode::Success
+    })
+}
+
 /// Runs `filter` (when `out` is given) or `check` over `input`; prints errors and the summary.
 fn scan(
     input: &Path,
     out: Option<&Path>,
     scan: &ScanArgs,
+    adapt: Option<&AdaptFlags>,
 ) -> anyhow::Result<(Vec<FileResult>, Summary)> {
-    let model = super::load_model(scan.model.as_deref())?;
+    let mut model = super::load_model(scan.model.as_deref())?;
+    if let Some(flags) = adapt {
+        model = adapted(&model, input, scan, flags)?.0;
+    }
     let opts = options(scan, &model, out.is_some())?;
     let stdin = input.as_os_str() == "-";
     if out.is_some_and(|o| o.as_os_str() == "-") != stdin && out.is_some() {
@@ -157,7 +227,8 @@ fn scan(
 }
 
 pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
-    let (_, s) = scan(&args.input, Some(&args.output), &args.scan)?;
+    let flags = args.adapt.then_some(&args.adapt_flags);
+    let (_, s) = scan(&args.input, Some(&args.output), &args.scan, flags)?;
     Ok(if s.errors > 0 {
         ExitCode::Trouble
     } else {
@@ -166,7 +237,7 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let (results, s) = scan(&args.input, None, &args.scan)?;
+    let (results, s) = scan(&args.input, None, &args.scan, None)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for line in report_lines(&results).filter(|l| l.verdict == "removed") {
@@ -177,7 +248,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         writeln!(
             out,
-            "{}:{rec}paragraph {}: P(ad)={:.3}: {preview}",
+            "{}:{rec}paragraph {}: log-odds {:+.2}: {preview}",
             line.path, line.paragraph, line.score
         )?;
     }

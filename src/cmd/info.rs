@@ -72,17 +72,39 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
         model.vocabulary()
     )?;
     writeln!(out, "smoothing:        alpha = {}", m.alpha)?;
-    writeln!(out, "threshold:        remove at P(ad) >= {}", m.threshold)?;
     writeln!(
         out,
-        "unsure band:      {} <= P(ad) < {}",
+        "threshold:        remove at log-odds >= {:.4} (P(ad) >= {:.6})",
+        m.threshold,
+        clean::model::logistic(m.threshold)
+    )?;
+    writeln!(
+        out,
+        "unsure band:      {:.4} <= log-odds < {:.4}",
         m.unsure, m.threshold
     )?;
-    writeln!(
-        out,
-        "context term:     weight {} around overlap {}",
-        m.context_weight, m.context_center
-    )?;
+    match &m.stacker {
+        Some(s) => {
+            let parts: Vec<String> = clean::stack::NAMES
+                .iter()
+                .zip(s.weights)
+                .map(|(n, w)| format!("{n} {w:+.3}"))
+                .collect();
+            writeln!(out, "stacker:          {}", parts.join(", "))?;
+        }
+        None => writeln!(
+            out,
+            "context term:     weight {} around overlap {} (format 1, no stacker)",
+            m.context_weight, m.context_center
+        )?,
+    }
+    if let Some(a) = &m.adaptation {
+        writeln!(
+            out,
+            "adapted:          {} round(s), weight {}, cut {}: {} paragraph(s) judged, added per round {:?}",
+            a.rounds, a.weight, a.cut, a.paragraphs, a.added
+        )?;
+    }
     let u = &m.unknown;
     writeln!(
         out,

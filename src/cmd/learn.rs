@@ -13,6 +13,7 @@ pub fn run(args: LearnArgs) -> anyhow::Result<ExitCode> {
         genre: Some("learned".into()),
         text: text.clone(),
         weight: 1,
+        doc: None,
     };
     new.extend(args.ad.iter().map(|t| one(AD, t)));
     new.extend(args.editorial.iter().map(|t| one(EDITORIAL, t)));

@@ -28,6 +28,15 @@ pub fn calibration(folds: usize, target: f64) -> anyhow::Result<Option<clean::tr
     }))
 }
 
+/// Checks a log-odds cut given on the command line.
+pub fn log_odds(name: &str, x: f64) -> anyhow::Result<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(clean::Error::Usage(format!("{name} must be a finite log-odds, got {x}")).into())
+    }
+}
+
 /// Checks a probability given on the command line.
 pub fn probability(name: &str, p: f64) -> anyhow::Result<f64> {
     if (0.0..=1.0).contains(&p) {

@@ -13,8 +13,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         },
         context_weight: args.context_weight,
         alpha: args.alpha,
-        threshold: super::probability("--threshold", args.threshold)?,
-        unsure: super::probability("--unsure", args.unsure)?,
+        threshold: super::log_odds("--threshold", args.threshold)?,
+        unsure: super::log_odds("--unsure", args.unsure)?,
         min_count: args.min_count,
         ..TrainConfig::default()
     };
@@ -31,7 +31,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     );
     if let Some(c) = &model.meta.calibration {
         eprintln!(
-            "clean: threshold P(ad) >= {} ({}: ad recall {:.2}%, editorial removed {:.3}%)",
+            "clean: threshold log-odds >= {:.4} ({}: ad recall {:.2}%, editorial removed {:.3}%)",
             model.meta.threshold,
             c.method,
             c.ad_recall * 100.0,
