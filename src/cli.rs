@@ -124,13 +124,15 @@ pub struct ScanArgs {
     /// reports show it) is at or above this (default: the model's calibrated threshold).
     #[arg(long, value_name = "LOG_ODDS", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
-    /// Write one JSON line per removed, unsure or unknown paragraph to FILE.
+    /// Write one JSON line per removed, unsure or unknown paragraph to FILE (`-` for stdout,
+    /// except when stdout carries the documents or check's listing).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// With --report: a line for every paragraph, kept ones too (for score distributions).
     #[arg(long, requires = "report")]
     pub report_all: bool,
-    /// Write the run's totals as one JSON object to FILE (`-` for stdout).
+    /// Write the run's totals as one JSON object to FILE (`-` for stdout, except when stdout
+    /// carries the documents or check's listing).
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
     /// Only files whose path (relative to IN) matches this glob; repeatable.
@@ -162,9 +164,18 @@ pub struct ScanArgs {
     /// zstd level for `.zst` outputs.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=19))]
     pub zstd_level: u32,
-    /// Worker threads (0 = one per core). Output is the same whatever the count.
+    /// Worker threads (0 = one per core; at most 1024). Output is the same whatever the count.
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
+    /// Largest document (a text file's decompressed bytes, or one JSON Lines record) that is
+    /// loaded and filtered; a larger one is copied through unchanged, streamed, and reported.
+    /// Peak memory stays under about threads x 3 x this.
+    #[arg(long, default_value_t = clean::formats::MAX_DOC_BYTES, value_name = "BYTES")]
+    pub max_doc_bytes: usize,
+    /// JSON Lines records whose text field is missing, null, not a string, or not Unicode: pass
+    /// them through unchanged and list them, or fail the file.
+    #[arg(long, value_enum, default_value_t = clean::formats::OnBadRecord::Pass)]
+    pub on_bad_record: clean::formats::OnBadRecord,
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(long, short)]
     pub quiet: bool,

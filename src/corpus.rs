@@ -3,21 +3,80 @@
 //! any moment leaves only whole files under final names).
 
 use crate::error::{Error, Result};
+use std::collections::BTreeSet;
 use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// A file being written under a temporary name beside its final path; [`AtomicFile::commit`]
-/// renames it into place, and dropping it uncommitted removes it.
+/// Temporary files being written, removed by [`cleanup_on_signals`] when the process is stopped.
+static TEMPS: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+fn temps() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
+    TEMPS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in every thread started after)
+/// and starts a thread that waits for them: it removes every temporary file still being written
+/// and exits with 128 + the signal number, as a shell does. Call it first thing in `main`.
+pub fn cleanup_on_signals() {
+    // SAFETY: plain libc calls on a local signal set; no handler runs in signal context.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            libc::sigaddset(&mut set, s);
+        }
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return;
+        }
+        let set_copy = set;
+        std::thread::spawn(move || {
+            let mut sig: libc::c_int = 0;
+            if libc::sigwait(&set_copy, &mut sig) != 0 {
+                return;
+            }
+            // Holding the lock: no temporary file can be renamed into place after this.
+            let held = temps();
+            for p in held.iter() {
+                let _ = std::fs::remove_file(p);
+            }
+            std::process::exit(128 + sig);
+        });
+    }
+}
+
+/// A file being written under an unpredictable temporary name beside its final path (created
+/// exclusively, so a symlink planted there is never followed); [`AtomicFile::commit`] renames it
+/// into place, and dropping it uncommitted, or a SIGINT/SIGTERM/SIGHUP, removes it.
 pub struct AtomicFile {
-    tmp: PathBuf,
+    tmp: Option<tempfile::TempPath>,
     path: PathBuf,
+    mode: Option<u32>,
     file: Option<std::io::BufWriter<std::fs::File>>,
-    committed: bool,
+}
+
+/// Refuses `-` as a file name: it means standard output where that is supported, and is never
+/// written as a file called `-`.
+fn not_dash(path: &Path) -> Result<()> {
+    if path.as_os_str() == "-" {
+        return Err(Error::Usage(
+            "`-` (standard output) is not supported here; give a file name".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl AtomicFile {
-    /// Creates the temporary file (and the parent directories).
+    /// Creates the temporary file (and the parent directories), with the permissions a new file
+    /// gets (0666 less the umask).
     pub fn create(path: &Path) -> Result<AtomicFile> {
+        AtomicFile::create_with_mode(path, None)
+    }
+
+    /// Same, and the file gets the permission bits `mode` (those of the input, as `cp -p`).
+    pub fn create_with_mode(path: &Path, mode: Option<u32>) -> Result<AtomicFile> {
+        not_dash(path)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -27,13 +86,20 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
-        let tmp = dir.join(format!(".{name}.clean-tmp-{}", std::process::id()));
-        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(path, e))?;
+        let mut held = temps();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".clean-tmp")
+            .permissions(std::fs::Permissions::from_mode(0o666))
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io(path, e))?;
+        let (file, tmp) = tmp.into_parts();
+        held.insert(tmp.to_path_buf());
         Ok(AtomicFile {
-            tmp,
+            tmp: Some(tmp),
             path: path.to_path_buf(),
+            mode,
             file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
-            committed: false,
         })
     }
 
@@ -48,20 +114,30 @@ impl AtomicFile {
         let file = self.file.take().expect("open until commit");
         // No fsync: a killed process leaves no partial file under a final name (rename is
         // atomic), which is the guarantee promised; surviving power loss is not.
-        drop(
-            file.into_inner()
-                .map_err(|e| Error::io(&self.path, e.into_error()))?,
-        );
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
-        self.committed = true;
+        let file = file
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        if let Some(mode) = self.mode {
+            file.set_permissions(std::fs::Permissions::from_mode(mode & 0o7777))
+                .map_err(|e| Error::io(&self.path, e))?;
+        }
+        drop(file);
+        let tmp = self.tmp.take().expect("open until commit");
+        let mut held = temps();
+        let tmp_path = tmp.to_path_buf();
+        let result = tmp.persist(&self.path);
+        held.remove(&tmp_path);
+        result.map_err(|e| Error::io(&self.path, e.error))?;
         Ok(())
     }
 }
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_file(&self.tmp);
+        if let Some(tmp) = self.tmp.take() {
+            let mut held = temps();
+            held.remove(&tmp.to_path_buf());
+            drop(tmp);
         }
     }
 }
@@ -76,9 +152,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
-/// True for the temporary names [`write_atomic`] uses.
-pub fn is_temp_name(name: &str) -> bool {
-    name.starts_with('.') && name.contains(".clean-tmp-")
+/// A file's identity: (device, inode). Two paths with the same identity are the same file,
+/// whatever their names (symlinks, `..`, bind mounts, hard links).
+pub type FileId = (u64, u64);
+
+fn id_of(m: &std::fs::Metadata) -> FileId {
+    (m.dev(), m.ino())
+}
+
+/// The identity of the file or directory at `p` (following symlinks), if it exists.
+pub fn file_id(p: &Path) -> Option<FileId> {
+    std::fs::metadata(p).ok().map(|m| id_of(&m))
 }
 
 /// The input files of a run.
@@ -88,46 +172,95 @@ pub struct Inputs {
     pub root: PathBuf,
     /// Files relative to `root`, sorted; a single-file input has one entry, the empty path.
     pub files: Vec<PathBuf>,
+    /// The identities of every input file, so that no output replaces one of them.
+    pub ids: BTreeSet<FileId>,
 }
 
 fn canonical(p: &Path) -> Option<PathBuf> {
     std::fs::canonicalize(p).ok()
 }
 
-/// Refuses an output that is the input itself.
+/// Refuses an output that is the input itself (by path or by identity, as a bind mount of the
+/// input is), and an output of the wrong kind: a directory input needs a directory output, a
+/// file input a file output.
 pub fn check_paths(input: &Path, output: &Path) -> Result<()> {
-    if let (Some(i), Some(o)) = (canonical(input), canonical(output)) {
-        if i == o {
-            return Err(Error::Usage(format!(
-                "the output {} is the input itself; choose another output directory",
-                output.display()
-            )));
-        }
+    let same_path = matches!((canonical(input), canonical(output)), (Some(i), Some(o)) if i == o);
+    let same_file = matches!((file_id(input), file_id(output)), (Some(i), Some(o)) if i == o);
+    if same_path || same_file {
+        return Err(Error::Usage(format!(
+            "the output {} is the input itself; choose another output directory",
+            output.display()
+        )));
+    }
+    let (Ok(i), Ok(o)) = (std::fs::metadata(input), std::fs::metadata(output)) else {
+        return Ok(());
+    };
+    if i.is_dir() && !o.is_dir() {
+        return Err(Error::Usage(format!(
+            "the input {} is a directory but the output {} is an existing file; give a directory (new or existing) as the output",
+            input.display(),
+            output.display()
+        )));
+    }
+    if !i.is_dir() && o.is_dir() {
+        return Err(Error::Usage(format!(
+            "the input {} is a single file but the output {} is a directory; give the output file's path",
+            input.display(),
+            output.display()
+        )));
     }
     Ok(())
 }
 
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn not_regular(path: PathBuf, ft: &std::fs::FileType) -> Error {
+    Error::Input {
+        path,
+        reason: format!(
+            "is {}, not a regular file; not read (give it as IN on its own to read it)",
+            special_kind(ft)
+        ),
+    }
+}
+
 /// Lists the files under `root` recursively, sorted by path, skipping `exclude_dir` (the output
-/// directory when it lies inside the input). Directory symlinks are not followed; file symlinks
-/// are read as files. Errors reading a directory are returned in `problems`, not fatal.
+/// directory when it lies inside the input, found by identity). Directory symlinks are not
+/// followed; file symlinks are read as files; FIFOs, sockets and devices inside a directory are
+/// named in `problems` and not read. A root that is not a directory (a file, or a pipe such as
+/// `<(zcat x.gz)`) is a single-file input. Errors reading a directory are returned in
+/// `problems`, not fatal.
 pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Error>)> {
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
-    if meta.is_file() {
+    if !meta.is_dir() {
         return Ok((
             Inputs {
                 root: root.to_path_buf(),
                 files: vec![PathBuf::new()],
+                ids: [id_of(&meta)].into_iter().collect(),
             },
             Vec::new(),
         ));
     }
-    let exclude = exclude_dir.and_then(canonical);
+    let exclude = exclude_dir.and_then(file_id);
     let mut files = Vec::new();
+    let mut ids = BTreeSet::new();
     let mut problems = Vec::new();
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         let dir = root.join(&rel);
-        if exclude.is_some() && canonical(&dir) == exclude {
+        if exclude.is_some() && file_id(&dir) == exclude {
             continue;
         }
         let rd = match std::fs::read_dir(&dir) {
@@ -145,11 +278,7 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
                     continue;
                 }
             };
-            let name = entry.file_name();
-            if is_temp_name(&name.to_string_lossy()) {
-                continue;
-            }
-            let child = rel.join(&name);
+            let child = rel.join(entry.file_name());
             let ft = match entry.file_type() {
                 Ok(ft) => ft,
                 Err(e) => {
@@ -159,16 +288,20 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
             };
             if ft.is_dir() {
                 stack.push(child);
-            } else if ft.is_file() {
-                files.push(child);
-            } else if ft.is_symlink() {
+            } else if ft.is_file() || ft.is_symlink() {
                 // Follow file symlinks only; a directory symlink could loop. A dangling one is
                 // an unreadable file: say so.
                 match std::fs::metadata(root.join(&child)) {
-                    Ok(m) if m.is_file() => files.push(child),
-                    Ok(_) => {}
+                    Ok(m) if m.is_file() => {
+                        ids.insert(id_of(&m));
+                        files.push(child);
+                    }
+                    Ok(m) if m.is_dir() => {}
+                    Ok(m) => problems.push(not_regular(root.join(&child), &m.file_type())),
                     Err(e) => problems.push(Error::io(root.join(&child), e)),
                 }
+            } else {
+                problems.push(not_regular(root.join(&child), &ft));
             }
         }
     }
@@ -177,7 +310,92 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
         Inputs {
             root: root.to_path_buf(),
             files,
+            ids,
         },
         problems,
     ))
+}
+
+/// Makes the directories for the output of input `rel` under `out` and returns its path,
+/// refusing to write through a symlink inside `out` (the root itself may be one), and refusing an
+/// output that is one of the inputs (`ids`) under another name. New directories get the
+/// permission bits of the input directory they mirror (the owner keeps write access).
+pub fn prepare_output(
+    out: &Path,
+    rel: &Path,
+    in_root: &Path,
+    ids: &BTreeSet<FileId>,
+) -> Result<PathBuf> {
+    let dst = if rel.as_os_str().is_empty() {
+        out.to_path_buf()
+    } else {
+        out.join(rel)
+    };
+    if rel.as_os_str().is_empty() {
+        if let Some(p) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
+        }
+    } else {
+        if !out.exists() {
+            make_dir(out, in_root)?;
+        }
+        let mut dir = out.to_path_buf();
+        let mut src = in_root.to_path_buf();
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        for c in parent.components() {
+            dir.push(c);
+            src.push(c);
+            match std::fs::symlink_metadata(&dir) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(Error::Input {
+                        path: dir,
+                        reason:
+                            "is a symbolic link inside the output directory; not writing through it"
+                                .into(),
+                    })
+                }
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    return Err(Error::Input {
+                        path: dir,
+                        reason: "exists in the output directory and is not a directory".into(),
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => make_dir(&dir, &src)?,
+                Err(e) => return Err(Error::io(&dir, e)),
+            }
+        }
+    }
+    if let Ok(m) = std::fs::symlink_metadata(&dst) {
+        if m.is_dir() {
+            return Err(Error::Input {
+                path: dst,
+                reason: "is a directory; cannot write the output there".into(),
+            });
+        }
+        if ids.contains(&id_of(&m)) {
+            return Err(Error::Input {
+                path: dst,
+                reason: "is one of the input files (the same file under another name); not written, so the input is not replaced".into(),
+            });
+        }
+    }
+    Ok(dst)
+}
+
+fn make_dir(dir: &Path, like: &Path) -> Result<()> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?
+        }
+        Err(e) => return Err(Error::io(dir, e)),
+    }
+    if let Ok(m) = std::fs::metadata(like) {
+        let mode = (m.permissions().mode() & 0o7777) | 0o700;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
 }

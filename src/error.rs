@@ -34,8 +34,18 @@ pub enum Error {
 }
 
 impl Error {
-    /// Wraps an I/O error with the path it concerns.
+    /// Wraps an I/O error with the path it concerns. A path too long for the system
+    /// (ENAMETOOLONG) is named with the limit.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        if source.raw_os_error() == Some(libc::ENAMETOOLONG) {
+            return Error::Input {
+                path: path.into(),
+                reason: format!(
+                    "the path is longer than the system allows (PATH_MAX, {} bytes, or NAME_MAX, 255 bytes, for one name); clean cannot reach it: move or rename it",
+                    libc::PATH_MAX
+                ),
+            };
+        }
         Error::Io {
             path: path.into(),
             source,

@@ -78,6 +78,21 @@ pub enum NonText {
     Error,
 }
 
+/// What to do with a JSON Lines record whose text field is missing, `null`, not a string, or a
+/// string that is not Unicode (a lone surrogate such as `\ud800`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnBadRecord {
+    /// Pass the record through unchanged, and list it on stderr (count and first line).
+    Pass,
+    /// Treat it as an error naming the file and line (exit code 2; no output for that file).
+    Error,
+}
+
+/// Default for `--max-doc-bytes`: the largest document (a text file's decompressed bytes, or one
+/// JSON Lines record) that is loaded and filtered, 64 MiB. A larger one is copied through
+/// unchanged, streamed, and reported. Peak memory is about threads x 3 x this, at most.
+pub const MAX_DOC_BYTES: usize = 64 << 20;
+
 /// Settings for processing one document.
 #[derive(Debug, Clone)]
 pub struct DocOptions {
@@ -97,6 +112,10 @@ pub struct DocOptions {
     pub gzip_level: u32,
     /// Compression level for zstd output.
     pub zstd_level: u32,
+    /// Largest document loaded and filtered (see [`MAX_DOC_BYTES`]).
+    pub max_doc_bytes: usize,
+    /// Policy for JSON Lines records without a string text field.
+    pub on_bad_record: OnBadRecord,
 }
 
 /// The function inside an [`Observer`].
@@ -131,9 +150,24 @@ pub struct DocStats {
     pub non_text: Option<String>,
     /// True when no output should exist for this file (a skipped non-text file).
     pub skipped: bool,
+    /// True when nothing was written and the caller must copy the input file byte for byte (a
+    /// non-text file, or one larger than `max_doc_bytes`, read from a file that can be re-read).
+    pub copy_raw: bool,
+    /// Documents or records passed through unchanged without being filtered (too large, or a
+    /// JSON Lines record without a string text field).
+    pub unfiltered: u64,
+    /// Why the first of them was (`line N: ...` for JSON Lines).
+    pub unfiltered_note: Option<String>,
 }
 
 impl DocStats {
+    fn pass(&mut self, why: String) {
+        self.unfiltered += 1;
+        if self.unfiltered_note.is_none() {
+            self.unfiltered_note = Some(why);
+        }
+    }
+
     fn add(
         &mut self,
         model: &Model,
@@ -234,6 +268,10 @@ pub struct Names<'a> {
     pub output: &'a Path,
     /// The path as shown in reports.
     pub shown: &'a str,
+    /// True when the caller can read the input again from its start (a file, not stdin): a
+    /// document to be copied unchanged is then left to the caller (see [`DocStats::copy_raw`]),
+    /// so a compressed file is copied byte for byte rather than recompressed.
+    pub rewind: bool,
 }
 
 fn read_err(p: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -263,14 +301,39 @@ fn process_text(
     names: &Names,
     opts: &DocOptions,
 ) -> Result<DocStats> {
+    let limit = opts.max_doc_bytes;
     let mut bytes = Vec::new();
-    reader
+    (&mut reader)
+        .take(limit as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err(names.input))?;
     let mut stats = DocStats {
         records: 1,
         ..Default::default()
     };
+    // Copies the document unchanged: left to the caller when it can re-read the file, otherwise
+    // the bytes read so far and then the rest of the stream, never holding more than `limit`.
+    let copy = |stats: &mut DocStats, output: Option<&mut dyn Write>, mut reader: &mut dyn Read| {
+        if names.rewind {
+            stats.copy_raw = true;
+            return Ok(());
+        }
+        if let Some(out) = output {
+            out.write_all(&bytes)
+                .map_err(|e| Error::io(names.output, e))?;
+            std::io::copy(&mut reader, out).map_err(read_err(names.input))?;
+        } else {
+            std::io::copy(&mut reader, &mut std::io::sink()).map_err(read_err(names.input))?;
+        }
+        Ok::<(), Error>(())
+    };
+    if bytes.len() > limit {
+        stats.pass(format!(
+            "larger than --max-doc-bytes ({limit} bytes); copied unchanged, not filtered"
+        ));
+        copy(&mut stats, output, &mut reader)?;
+        return Ok(stats);
+    }
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -291,10 +354,7 @@ fn process_text(
                 }
                 NonText::Copy => {
                     stats.non_text = Some(format!("{why}; copied unchanged"));
-                    if let Some(out) = output {
-                        out.write_all(&bytes)
-                            .map_err(|e| Error::io(names.output, e))?;
-                    }
+                    copy(&mut stats, output, &mut reader)?;
                 }
             }
             return Ok(stats);
@@ -361,36 +421,138 @@ fn jsonl_line(
         reason: format!("line {line_no}: {reason}"),
     };
     let mut stats = DocStats::default();
-    let line = std::str::from_utf8(buf).map_err(|_| bad("not valid UTF-8".into()))?;
     let Some(record) = record else {
         return Ok(RecordOut { line: None, stats });
     };
     stats.records = 1;
+    let line = match std::str::from_utf8(buf) {
+        Ok(l) => l,
+        Err(e) => {
+            let why = format!(
+                "line {line_no}: not valid UTF-8 (first bad byte at offset {})",
+                e.valid_up_to()
+            );
+            return match opts.non_text {
+                NonText::Error => Err(bad("not valid UTF-8 text".into())),
+                NonText::Copy => {
+                    stats.non_text = Some(format!("{why}; passed through unchanged"));
+                    Ok(RecordOut { line: None, stats })
+                }
+                NonText::Skip => {
+                    stats.non_text = Some(format!("{why}; left out of the output"));
+                    Ok(RecordOut {
+                        line: Some(String::new()),
+                        stats,
+                    })
+                }
+            };
+        }
+    };
     let body = line.trim_end_matches(['\n', '\r']);
     let ending = &line[body.len()..];
+    // A byte-order mark before the first record is kept, and not part of the JSON.
+    let (bom, body) = match body.strip_prefix('\u{feff}') {
+        Some(rest) if line_no == 1 => ("\u{feff}", rest),
+        _ => ("", body),
+    };
     let members: Members =
         serde_json::from_str(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
-    let text: Option<String> = match members.get(opts.text_field.as_str()) {
-        None => None,
-        Some(raw) => Some(
-            serde_json::from_str::<String>(raw.get())
-                .map_err(|_| bad(format!("field `{}` is not a string", opts.text_field)))?,
-        ),
+    let field = opts.text_field.as_str();
+    let text: std::result::Result<String, String> = match members.get(field) {
+        None => Err(format!("no field `{field}`")),
+        Some(raw) if raw.get() == "null" => Err(format!("field `{field}` is null")),
+        Some(raw) if raw.get().starts_with('"') => serde_json::from_str::<String>(raw.get())
+            .map_err(|e| format!("field `{field}` is a string that is not Unicode text ({e})")),
+        Some(raw) => Err(format!(
+            "field `{field}` is not a string but {}",
+            match raw.get().as_bytes().first() {
+                Some(b'{') => "an object",
+                Some(b'[') => "an array",
+                Some(b't' | b'f') => "a boolean",
+                _ => "a number",
+            }
+        )),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(reason) => {
+            if opts.on_bad_record == OnBadRecord::Error {
+                return Err(bad(reason));
+            }
+            stats.pass(format!(
+                "line {line_no}: {reason}; passed through unchanged"
+            ));
+            return Ok(RecordOut { line: None, stats });
+        }
     };
     let mut out_line = None;
-    if let Some(text) = text {
-        let f = filter_text(model, &text, &opts.settings);
-        stats.add(model, &f, names.shown, Some(record), &text, opts);
-        if f.removed() > 0 {
-            let rewritten = rewrite_record(&members, &opts.text_field, &f.output)
-                .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;
-            out_line = Some(format!("{rewritten}{ending}"));
-        }
+    let f = filter_text(model, &text, &opts.settings);
+    stats.add(model, &f, names.shown, Some(record), &text, opts);
+    if f.removed() > 0 {
+        let rewritten = rewrite_record(&members, field, &f.output)
+            .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;
+        out_line = Some(format!("{bom}{rewritten}{ending}"));
     }
     Ok(RecordOut {
         line: out_line,
         stats,
     })
+}
+
+/// Reads one line (through its `\n`, or to the end) into `buf`, but no more than `limit` bytes:
+/// returns false when the line is longer (the rest of it is still to be read).
+fn read_line_bounded(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<bool> {
+    loop {
+        let avail = r.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(true);
+        }
+        let (take, found) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        let room = limit.saturating_sub(buf.len());
+        if take > room {
+            buf.extend_from_slice(&avail[..room]);
+            r.consume(room);
+            return Ok(false);
+        }
+        buf.extend_from_slice(&avail[..take]);
+        r.consume(take);
+        if found {
+            return Ok(true);
+        }
+    }
+}
+
+/// Copies the rest of the current line (through its `\n`) from `r` to `w`, in pieces.
+fn copy_rest_of_line(
+    r: &mut impl BufRead,
+    w: &mut Option<&mut dyn Write>,
+    names: &Names,
+) -> Result<()> {
+    loop {
+        let avail = r.fill_buf().map_err(read_err(names.input))?;
+        if avail.is_empty() {
+            return Ok(());
+        }
+        let (take, found) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        if let Some(w) = w.as_deref_mut() {
+            w.write_all(&avail[..take])
+                .map_err(|e| Error::io(names.output, e))?;
+        }
+        r.consume(take);
+        if found {
+            return Ok(());
+        }
+    }
 }
 
 fn process_jsonl(
@@ -405,27 +567,33 @@ fn process_jsonl(
     let mut stats = DocStats::default();
     let mut line_no: u64 = 0;
     let mut done = false;
+    let mut non_text_lines = 0u64;
+    let limit = opts.max_doc_bytes;
     while !done {
         // (line number, record number if not blank, bytes)
         let mut batch: Vec<(u64, Option<u64>, Vec<u8>)> = Vec::new();
+        let mut long_line = None;
         let mut size = 0;
         while size < JSONL_BATCH_BYTES {
             let mut buf = Vec::new();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(read_err(names.input))?;
-            if n == 0 {
+            let fits =
+                read_line_bounded(&mut reader, &mut buf, limit).map_err(read_err(names.input))?;
+            if buf.is_empty() {
                 done = true;
                 break;
             }
             line_no += 1;
             let blank = buf.iter().all(|b| b.is_ascii_whitespace());
-            let record = (!blank).then(|| {
+            let record = (!blank || !fits).then(|| {
                 let r = stats.records;
                 stats.records += 1;
                 r
             });
-            size += n;
+            if !fits {
+                long_line = Some((line_no, buf));
+                break;
+            }
+            size += buf.len();
             batch.push((line_no, record, buf));
         }
         let outs: Vec<Result<RecordOut>> = batch
@@ -439,10 +607,34 @@ fn process_jsonl(
             stats.unsure += out.stats.unsure;
             stats.unknown += out.stats.unknown;
             stats.report.extend(out.stats.report);
+            if let Some(why) = out.stats.unfiltered_note {
+                stats.pass(why);
+            }
+            if let Some(why) = out.stats.non_text {
+                non_text_lines += 1;
+                if stats.non_text.is_none() {
+                    stats.non_text = Some(why);
+                }
+            }
             if let Some(w) = output.as_deref_mut() {
                 let bytes = out.line.as_ref().map(String::as_bytes).unwrap_or(buf);
                 w.write_all(bytes).map_err(|e| Error::io(names.output, e))?;
             }
+        }
+        if let Some((no, prefix)) = long_line {
+            stats.pass(format!(
+                "line {no}: longer than --max-doc-bytes ({limit} bytes); passed through unchanged, not filtered"
+            ));
+            if let Some(w) = output.as_deref_mut() {
+                w.write_all(&prefix)
+                    .map_err(|e| Error::io(names.output, e))?;
+            }
+            copy_rest_of_line(&mut reader, &mut output, names)?;
+        }
+    }
+    if non_text_lines > 1 {
+        if let Some(n) = &mut stats.non_text {
+            *n = format!("{n} ({non_text_lines} such lines)");
         }
     }
     Ok(stats)

@@ -8,6 +8,8 @@ use clap::Parser;
 use exit::ExitCode;
 
 fn main() -> std::process::ExitCode {
+    // Before any thread starts: Ctrl-C and SIGTERM remove the temporary files being written.
+    clean::corpus::cleanup_on_signals();
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Train(a) => cmd::train::run(a),

@@ -2,7 +2,7 @@
 //! and written, in parallel, with results collected in input order so reports and summaries are the
 //! same bytes whatever the thread count. An error in one file is recorded and the others go on.
 
-use crate::corpus::{walk, AtomicFile, Inputs};
+use crate::corpus::{prepare_output, walk, AtomicFile, Inputs};
 use crate::error::{Error, Result};
 use crate::formats::{mirror, process, DocOptions, DocStats, Encoder, Format, Kind, Names};
 use crate::model::Model;
@@ -10,6 +10,10 @@ use crate::report::ReportLine;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Most worker threads a run may be given (`--threads`): more only costs memory and start-up
+/// time (each thread may hold a document of up to `--max-doc-bytes`).
+pub const MAX_THREADS: usize = 1024;
 
 /// Which files a run takes.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +73,9 @@ pub struct FileResult {
     pub stats: DocStats,
     /// Why the file could not be processed.
     pub error: Option<Error>,
+    /// An output left by an earlier run at this file's output path, removed because this run
+    /// wrote none there (the file failed, or was skipped).
+    pub stale_removed: Option<PathBuf>,
 }
 
 /// Totals of a run.
@@ -90,6 +97,9 @@ pub struct Summary {
     pub unsure: usize,
     /// Paragraphs kept as outside what the model knows.
     pub unknown: usize,
+    /// Documents or records passed through unchanged without being filtered (larger than
+    /// `--max-doc-bytes`, or JSON Lines records without a string text field).
+    pub unfiltered: u64,
 }
 
 impl Summary {
@@ -108,6 +118,7 @@ impl Summary {
             s.removed += r.stats.removed;
             s.unsure += r.stats.unsure;
             s.unknown += r.stats.unknown;
+            s.unfiltered += r.stats.unfiltered;
         }
         s
     }
@@ -128,7 +139,8 @@ fn shown_path(rel: &Path, root: &Path) -> String {
     }
 }
 
-/// Filters one file from `src` to `dst` (or only judges it when `dst` is `None`).
+/// Filters one file from `src` to `dst` (or only judges it when `dst` is `None`). The output
+/// gets the input's permission bits.
 pub fn filter_file(
     model: &Model,
     src: &Path,
@@ -136,9 +148,11 @@ pub fn filter_file(
     shown: &str,
     opts: &DocOptions,
 ) -> Result<DocStats> {
+    use std::os::unix::fs::PermissionsExt;
     let format = Format::from_path(src);
     let input = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
-    if input.metadata().is_ok_and(|m| m.is_dir()) {
+    let meta = input.metadata().map_err(|e| Error::io(src, e))?;
+    if meta.is_dir() {
         return Err(Error::Input {
             path: src.to_path_buf(),
             reason: "is a directory".into(),
@@ -148,11 +162,14 @@ pub fn filter_file(
         input: src,
         output: dst.unwrap_or(Path::new("-")),
         shown,
+        // A pipe (`<(zcat x.gz)`) cannot be read twice.
+        rewind: meta.is_file(),
     };
     let Some(dst) = dst else {
         return process(model, format, input, None, &names, opts);
     };
-    let mut out = AtomicFile::create(dst)?;
+    let mode = meta.is_file().then(|| meta.permissions().mode());
+    let mut out = AtomicFile::create_with_mode(dst, mode)?;
     let level = match format.compression {
         crate::formats::Compression::Zstd => opts.zstd_level,
         _ => opts.gzip_level,
@@ -160,6 +177,16 @@ pub fn filter_file(
     let mut enc =
         Encoder::new(out.writer(), format.compression, level).map_err(|e| Error::io(dst, e))?;
     let stats = process(model, format, input, Some(&mut enc), &names, opts)?;
+    if stats.copy_raw {
+        // Not text, or too large: the file byte for byte (a `.gz` is not recompressed), streamed.
+        drop(enc);
+        drop(out);
+        let mut out = AtomicFile::create_with_mode(dst, mode)?;
+        let mut input = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
+        std::io::copy(&mut input, out.writer()).map_err(|e| Error::io(dst, e))?;
+        out.commit()?;
+        return Ok(stats);
+    }
     enc.finish().map_err(|e| Error::io(dst, e))?;
     if stats.skipped {
         drop(out);
@@ -169,8 +196,20 @@ pub fn filter_file(
     Ok(stats)
 }
 
+/// Removes what an earlier run left at `dst` (a file or a symlink, never a directory).
+fn remove_stale(dst: &Path) -> Option<PathBuf> {
+    let m = std::fs::symlink_metadata(dst).ok()?;
+    if m.is_dir() {
+        return None;
+    }
+    std::fs::remove_file(dst).ok()?;
+    Some(dst.to_path_buf())
+}
+
 /// Filters every selected file of `inputs` into `out` (mirroring relative paths).
-/// `progress` hears the number of files first, then once per file done.
+/// `progress` hears the number of files first, then once per file done. No output replaces an
+/// input file or is written through a symlink inside `out`; a file that fails or is skipped
+/// leaves no earlier run's output at its path.
 pub fn filter_inputs(
     model: &Model,
     inputs: &Inputs,
@@ -181,19 +220,35 @@ pub fn filter_inputs(
     let work = |rel: &PathBuf| {
         let _done = DoneOnDrop(progress);
         let src = mirror(&inputs.root, rel);
-        let dst = out.filter(|_| opts.write).map(|o| mirror(o, rel));
         let shown = shown_path(rel, &inputs.root);
+        let failed = |e: Error, stale_removed: Option<PathBuf>| FileResult {
+            shown: shown.clone(),
+            stats: DocStats::default(),
+            error: Some(e),
+            stale_removed,
+        };
+        let dst = match out.filter(|_| opts.write) {
+            Some(o) => match prepare_output(o, rel, &inputs.root, &inputs.ids) {
+                Ok(d) => Some(d),
+                Err(e) => return failed(e, None),
+            },
+            None => None,
+        };
         match filter_file(model, &src, dst.as_deref(), &shown, &opts.doc) {
-            Ok(stats) => FileResult {
-                shown,
-                stats,
-                error: None,
-            },
-            Err(e) => FileResult {
-                shown,
-                stats: DocStats::default(),
-                error: Some(e),
-            },
+            Ok(stats) => {
+                let stale_removed = if stats.skipped {
+                    dst.as_deref().and_then(remove_stale)
+                } else {
+                    None
+                };
+                FileResult {
+                    shown: shown.clone(),
+                    stats,
+                    error: None,
+                    stale_removed,
+                }
+            }
+            Err(e) => failed(e, dst.as_deref().and_then(remove_stale)),
         }
     };
     let files: Vec<&PathBuf> = inputs
@@ -247,6 +302,7 @@ pub fn filter_path(
         shown: String::new(),
         stats: DocStats::default(),
         error: Some(e),
+        stale_removed: None,
     }));
     Ok(results)
 }
@@ -266,6 +322,7 @@ pub fn filter_stdio(
         input: Path::new("<stdin>"),
         output: Path::new("<stdout>"),
         shown: "-",
+        rewind: false,
     };
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout();
@@ -281,11 +338,13 @@ pub fn filter_stdio(
             shown: "-".into(),
             stats,
             error: None,
+            stale_removed: None,
         },
         Err(e) => FileResult {
             shown: "-".into(),
             stats: DocStats::default(),
             error: Some(e),
+            stale_removed: None,
         },
     })
 }

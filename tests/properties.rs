@@ -126,11 +126,14 @@ fn check_jsonl(bytes: &[u8]) -> Result<(), TestCaseError> {
         observer: None,
         gzip_level: 1,
         zstd_level: 3,
+        max_doc_bytes: clean::formats::MAX_DOC_BYTES,
+        on_bad_record: clean::formats::OnBadRecord::Pass,
     };
     let names = Names {
         input: Path::new("in.jsonl"),
         output: Path::new("out.jsonl"),
         shown: "in.jsonl",
+        rewind: false,
     };
     let format = Format {
         kind: Kind::Jsonl,

@@ -45,6 +45,17 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
         settings.unsure = settings.unsure.min(settings.threshold);
     }
     settings.keep_unknown = scan.on_unknown == OnUnknown::Keep;
+    if scan.threads > clean::run::MAX_THREADS {
+        return Err(Error::Usage(format!(
+            "--threads must be at most {} (0: one per core), got {}",
+            clean::run::MAX_THREADS,
+            scan.threads
+        ))
+        .into());
+    }
+    if scan.max_doc_bytes == 0 {
+        return Err(Error::Usage("--max-doc-bytes must be at least 1".into()).into());
+    }
     Ok(RunOptions {
         doc: DocOptions {
             settings,
@@ -55,6 +66,8 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
             observer: None,
             gzip_level: scan.gzip_level,
             zstd_level: scan.zstd_level,
+            max_doc_bytes: scan.max_doc_bytes,
+            on_bad_record: scan.on_bad_record,
         },
         write,
         threads: scan.threads,
@@ -142,6 +155,18 @@ pub fn adapt(args: AdaptArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Writes a report or summary to `path`, or to standard output when it is `-`.
+fn side_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()?;
+    } else {
+        write_atomic(path, bytes)?;
+    }
+    Ok(())
+}
+
 /// Runs `filter` (when `out` is given) or `check` over `input`; prints errors and the summary.
 fn scan(
     input: &Path,
@@ -159,6 +184,24 @@ fn scan(
         return Err(
             Error::Usage("`-` must be given for both IN and OUT (stdin to stdout)".into()).into(),
         );
+    }
+    // Standard output carries the documents (OUT `-`) or check's listing: no side output there.
+    let stdout_taken = out.is_none_or(|o| o.as_os_str() == "-");
+    for (flag, path) in [
+        ("--report", &scan.report),
+        ("--summary-json", &scan.summary_json),
+    ] {
+        if stdout_taken && path.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+            return Err(Error::Usage(format!(
+                "{flag} -: standard output already carries {}; give a file name",
+                if out.is_some() {
+                    "the filtered documents"
+                } else {
+                    "the list of paragraphs that would be removed"
+                }
+            ))
+            .into());
+        }
     }
     let results = if stdin {
         let kind = match scan.format {
@@ -189,6 +232,21 @@ fn scan(
         if let Some(why) = &r.stats.non_text {
             eprintln!("clean: {}: {why}", r.shown);
         }
+        if let Some(why) = &r.stats.unfiltered_note {
+            let more = r.stats.unfiltered.saturating_sub(1);
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            eprintln!("clean: {}: {why}{more}", r.shown);
+        }
+        if let Some(p) = &r.stale_removed {
+            eprintln!(
+                "clean: removed {}, an earlier run's output: this run wrote none for it",
+                p.display()
+            );
+        }
     }
     if let Some(path) = &scan.report {
         let mut buf = String::new();
@@ -196,16 +254,12 @@ fn scan(
             buf.push_str(&line.to_json());
             buf.push('\n');
         }
-        write_atomic(path, buf.as_bytes())?;
+        side_output(path, buf.as_bytes())?;
     }
     let s = Summary::of(&results);
     if let Some(path) = &scan.summary_json {
         let json = serde_json::to_string(&s)? + "\n";
-        if path.as_os_str() == "-" {
-            std::io::stdout().write_all(json.as_bytes())?;
-        } else {
-            write_atomic(path, json.as_bytes())?;
-        }
+        side_output(path, json.as_bytes())?;
     }
     if !scan.quiet {
         let mut extra = String::new();
@@ -214,6 +268,9 @@ fn scan(
         }
         if s.non_text > 0 {
             extra += &format!(", {} not text", s.non_text);
+        }
+        if s.unfiltered > 0 {
+            extra += &format!(", {} passed through unfiltered", s.unfiltered);
         }
         if s.errors > 0 {
             extra += &format!(", {} error(s)", s.errors);
