@@ -125,65 +125,145 @@ fn median_without(sorted: &[f64], x: f64) -> f64 {
     }
 }
 
-/// Scores and judges every paragraph of a document, without building output.
-pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
-    let ranges = paragraphs(text);
-    let mut words = Vec::with_capacity(ranges.len());
-    let scores: Vec<Score> = ranges
-        .iter()
-        .map(|r| {
-            let mut w = Vec::new();
-            let s = model.score_with_content(&text[r.clone()], &mut w);
-            crate::context::distinct(&mut w);
-            words.push(w);
-            s
-        })
-        .collect();
-    let unknown: Vec<Option<&'static str>> = ranges
-        .iter()
-        .zip(&scores)
-        .map(|(r, score)| {
-            model
-                .meta
-                .unknown
-                .why(&crate::unknown::stats(&text[r.clone()]), score)
-        })
-        .collect();
-    // The document's signals depend on which paragraphs stay. Judge, take out what is removed,
-    // and judge the rest again against what stays, until nothing more goes: then filtering the
-    // output again removes nothing (the filter is idempotent on the text it keeps).
-    let n = ranges.len();
+/// One unit the filter judges: a paragraph, or a part of a flagged multi-line paragraph.
+#[derive(Clone)]
+struct Unit {
+    range: Range<usize>,
+    score: Score,
+    words: Vec<u64>,
+    unknown: Option<&'static str>,
+    /// Already a part of a split paragraph (not split again).
+    part: bool,
+    /// Kept whatever its score: it could not be cut without removing editorial text.
+    pinned: bool,
+    /// Its removal was checked (an indivisible run of lines none of whose sentences leans
+    /// editorial).
+    settled: bool,
+}
+
+impl Unit {
+    fn new(model: &Model, text: &str, range: Range<usize>, part: bool) -> Unit {
+        let mut words = Vec::new();
+        let score = model.score_with_content(&text[range.clone()], &mut words);
+        crate::context::distinct(&mut words);
+        let unknown = model
+            .meta
+            .unknown
+            .why(&crate::unknown::stats(&text[range.clone()]), &score);
+        Unit {
+            range,
+            score,
+            words,
+            unknown,
+            part,
+            pinned: false,
+            settled: false,
+        }
+    }
+}
+
+/// The fixed point of judging `units` in their document: judge, take out what is removed, and
+/// judge the rest again against what stays, until nothing more goes (then filtering the output
+/// again removes nothing). Returns (removed, final log-odds, context) per unit.
+fn fixed_point(
+    model: &Model,
+    units: &[Unit],
+    settings: &Settings,
+) -> (Vec<bool>, Vec<f64>, Vec<(u32, u32)>) {
+    let n = units.len();
     let mut removed = vec![false; n];
     let mut log_odds = vec![0.0; n];
     let mut contexts = vec![(0u32, 0u32); n];
     loop {
         let active: Vec<usize> = (0..n).filter(|i| !removed[*i]).collect();
-        let sets: Vec<&[u64]> = active.iter().map(|&i| words[i].as_slice()).collect();
-        let nb: Vec<f64> = active.iter().map(|&i| scores[i].log_odds()).collect();
-        let wc: Vec<u32> = active.iter().map(|&i| scores[i].words).collect();
+        let sets: Vec<&[u64]> = active.iter().map(|&i| units[i].words.as_slice()).collect();
+        let nb: Vec<f64> = active.iter().map(|&i| units[i].score.log_odds()).collect();
+        let wc: Vec<u32> = active.iter().map(|&i| units[i].score.words).collect();
         let (sig, ctx) = signals(&nb, &wc, &sets);
         let mut changed = false;
         for ((&i, s), c) in active.iter().zip(&sig).zip(ctx) {
             log_odds[i] = model.combine(s);
             contexts[i] = c;
-            let judged_unknown = unknown[i].is_some() && settings.keep_unknown;
-            if !judged_unknown && log_odds[i] >= settings.threshold {
+            let judged_unknown = units[i].unknown.is_some() && settings.keep_unknown;
+            if !judged_unknown && !units[i].pinned && log_odds[i] >= settings.threshold {
                 removed[i] = true;
                 changed = true;
             }
         }
         if !changed {
-            break;
+            return (removed, log_odds, contexts);
         }
     }
-    ranges
+}
+
+/// Scores and judges every paragraph of a document, without building output.
+///
+/// A flagged paragraph of several lines (a hard-wrapped block, which may hold an ad after an
+/// editorial paragraph with only a line break between them) is not removed whole: its parts
+/// (runs of lines cut after lines that end a sentence, [`crate::segment::line_runs`]) are judged
+/// as paragraphs of the document instead, and only the flagged parts go. A flagged part of
+/// several lines that cannot be cut further goes only if none of its sentences, judged in the
+/// document, leans editorial (log-odds below the unsure cut); otherwise it is kept and marked
+/// unsure. No editorial line is removed to take out an ad.
+pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+    let mut units: Vec<Unit> = paragraphs(text)
         .into_iter()
-        .zip(scores)
+        .map(|r| Unit::new(model, text, r, false))
+        .collect();
+    let multi_line =
+        |r: &Range<usize>| memchr::memchr(b'\n', &text.as_bytes()[r.clone()]).is_some();
+    let (removed, log_odds, contexts) = loop {
+        let (removed, log_odds, contexts) = fixed_point(model, &units, settings);
+        let Some(i) = (0..units.len())
+            .find(|&i| removed[i] && !units[i].settled && multi_line(&units[i].range))
+        else {
+            break (removed, log_odds, contexts);
+        };
+        if !units[i].part {
+            let parts = crate::segment::line_runs(text, units[i].range.clone());
+            if parts.len() > 1 {
+                let parts: Vec<Unit> = parts
+                    .into_iter()
+                    .map(|r| Unit::new(model, text, r, true))
+                    .collect();
+                units.splice(i..=i, parts);
+                continue;
+            }
+        }
+        let sentences = crate::segment::sentences(text, units[i].range.clone());
+        if sentences.len() <= 1 {
+            units[i].settled = true;
+            continue;
+        }
+        let k = sentences.len();
+        let mut trial = units.clone();
+        trial.splice(
+            i..=i,
+            sentences
+                .into_iter()
+                .map(|r| Unit::new(model, text, r, true)),
+        );
+        let (r2, lo2, _) = fixed_point(model, &trial, settings);
+        let leans_editorial = (i..i + k).any(|s| {
+            !r2[s]
+                && lo2[s] < settings.unsure
+                && !(trial[s].unknown.is_some() && settings.keep_unknown)
+        });
+        if leans_editorial {
+            units[i].pinned = true;
+        } else {
+            units[i].settled = true;
+        }
+    };
+    units
+        .into_iter()
         .enumerate()
-        .map(|(index, (range, score))| {
+        .map(|(index, u)| {
             let verdict = if removed[index] {
                 Verdict::Removed
-            } else if unknown[index].is_some() && settings.keep_unknown {
+            } else if u.pinned {
+                Verdict::Unsure
+            } else if u.unknown.is_some() && settings.keep_unknown {
                 Verdict::Unknown
             } else if log_odds[index] >= settings.unsure {
                 Verdict::Unsure
@@ -192,12 +272,12 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
             };
             Judged {
                 index,
-                range,
-                score,
+                range: u.range,
+                score: u.score,
                 log_odds: log_odds[index],
                 p_ad: crate::model::logistic(log_odds[index]),
                 context: contexts[index],
-                unknown: unknown[index],
+                unknown: u.unknown,
                 verdict,
             }
         })
@@ -207,18 +287,34 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
 /// Filters one document.
 pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
     let judged = judge(model, text, settings);
-    let ranges: Vec<Range<usize>> = judged.iter().map(|j| j.range.clone()).collect();
-    let remove: Vec<bool> = judged
-        .iter()
-        .map(|j| j.verdict == Verdict::Removed)
-        .collect();
+    // Parts of one paragraph that are kept next to each other are one paragraph of the output.
+    let blocks = paragraphs(text);
+    let mut b = 0;
+    let mut ranges: Vec<Range<usize>> = Vec::with_capacity(judged.len());
+    let mut remove: Vec<bool> = Vec::with_capacity(judged.len());
+    let mut last_block = usize::MAX;
+    for j in &judged {
+        while b + 1 < blocks.len() && blocks[b].end < j.range.end {
+            b += 1;
+        }
+        let gone = j.verdict == Verdict::Removed;
+        if !gone && last_block == b && remove.last() == Some(&false) {
+            if let Some(r) = ranges.last_mut() {
+                r.end = j.range.end;
+                continue;
+            }
+        }
+        ranges.push(j.range.clone());
+        remove.push(gone);
+        last_block = b;
+    }
     let mut output = rebuild(text, &ranges, &remove, Tidy::FewerBreaks);
-    if output.len() != text.len() && !same_paragraphs(&output, text, &judged) {
+    if output.len() != text.len() && !same_paragraphs(&output, text, &ranges, &remove) {
         // Joining the separators merged two blocks into one that segments differently (it would
         // be read as one hard-wrapped paragraph): keep the wider separator instead, and if even
         // that is read differently, a blank line between every two kept paragraphs.
         output = rebuild(text, &ranges, &remove, Tidy::MoreBreaks);
-        if !same_paragraphs(&output, text, &judged) {
+        if !same_paragraphs(&output, text, &ranges, &remove) {
             output = rebuild(text, &ranges, &remove, Tidy::Separate);
         }
     }
@@ -229,18 +325,15 @@ pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
 }
 
 /// Whether `output` segments into exactly the kept paragraphs of `text`.
-fn same_paragraphs(output: &str, text: &str, judged: &[Judged]) -> bool {
-    let mut kept = judged
+fn same_paragraphs(output: &str, text: &str, ranges: &[Range<usize>], remove: &[bool]) -> bool {
+    let kept: Vec<&str> = ranges
         .iter()
-        .filter(|j| j.verdict != Verdict::Removed)
-        .map(|j| &text[j.range.clone()]);
+        .zip(remove)
+        .filter(|(_, gone)| !**gone)
+        .map(|(r, _)| &text[r.clone()])
+        .collect();
     let out = paragraphs(output);
-    out.len()
-        == judged
-            .iter()
-            .filter(|j| j.verdict != Verdict::Removed)
-            .count()
-        && out.iter().all(|r| kept.next() == Some(&output[r.clone()]))
+    out.len() == kept.len() && out.iter().zip(&kept).all(|(r, k)| &output[r.clone()] == *k)
 }
 
 /// Which of the two separators around a removed run is kept.
@@ -261,16 +354,14 @@ fn newlines(s: &str) -> usize {
 
 /// `text` without the paragraphs flagged in `remove`, separators tidied (see the module docs).
 /// `ranges` are the document's paragraphs in order; returns `text` unchanged when nothing is
-/// removed, and an empty string when everything is.
+/// removed, and only the text before the first paragraph and after the last (a BOM, the final
+/// line ending) when everything is.
 pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy) -> String {
     debug_assert_eq!(ranges.len(), remove.len());
     if !remove.iter().any(|r| *r) {
         return text.to_string();
     }
     let kept: Vec<usize> = (0..ranges.len()).filter(|i| !remove[*i]).collect();
-    let Some(&first) = kept.first() else {
-        return String::new();
-    };
     // gap(i): the text before paragraph i; gap(n): the text after the last paragraph.
     let gap = |i: usize| -> &str {
         let start = if i == 0 { 0 } else { ranges[i - 1].end };
@@ -280,6 +371,10 @@ pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy)
             ranges[i].start
         };
         &text[start..end]
+    };
+    let Some(&first) = kept.first() else {
+        // Everything goes but the text outside paragraphs (a BOM, the final line ending).
+        return format!("{}{}", gap(0), gap(ranges.len()));
     };
     let mut out = String::with_capacity(text.len());
     out.push_str(gap(0));
@@ -345,6 +440,7 @@ mod tests {
         assert_eq!(run("A.\r\nAD\r\n", &["AD"]), "A.\r\n");
         assert_eq!(run("A.\nAD", &["AD"]), "A.");
         assert_eq!(run("\u{feff}AD\nA.\n", &["AD"]), "\u{feff}A.\n");
-        assert_eq!(run("AD\n", &["AD"]), "");
+        assert_eq!(run("AD\n", &["AD"]), "\n");
+        assert_eq!(run("\u{feff}AD\r\nAD2\r\n", &["AD", "AD2"]), "\u{feff}\r\n");
     }
 }

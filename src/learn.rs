@@ -26,6 +26,20 @@ pub struct Learned {
     pub duplicates: usize,
     /// Corrections still misjudged (alone, at the model's threshold) at the largest weight.
     pub still_wrong: Vec<String>,
+    /// Earlier corrections (already in `learned.csv`) the model no longer got right, whose
+    /// weight was raised (an earlier `clean learn` was stopped before it finished, or other
+    /// training data changed).
+    pub fixed_earlier: usize,
+}
+
+/// An exclusive advisory lock on the training directory (`flock` on the directory itself, so no
+/// file is added to it), held until dropped: concurrent `clean learn` runs take turns, so none
+/// loses another's corrections. Blocks until the lock is free.
+pub fn lock_training_dir(data: &Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(data).map_err(|e| Error::io(data, e))?;
+    let dir = std::fs::File::open(data).map_err(|e| Error::io(data, e))?;
+    dir.lock().map_err(|e| Error::io(data, e))?;
+    Ok(dir)
 }
 
 /// Reads corrections from a `--report` file: lines to which the user added `"label"` (the right
@@ -115,7 +129,10 @@ pub fn learn(
     let mut seen: BTreeSet<(usize, String)> =
         existing.iter().map(|e| (e.label, e.text.clone())).collect();
     let mut report = Learned::default();
-    let mut added_at = Vec::new();
+    // Every correction is checked on every run, earlier ones too: a run stopped before it had
+    // raised a weight far enough is finished by the next.
+    let earlier = learned.len();
+    let mut added_at: Vec<usize> = (0..earlier).collect();
     for mut e in new {
         e.text = e.text.trim_end_matches(['\n', '\r']).to_string();
         if e.text.trim().is_empty() || !seen.insert((e.label, e.text.clone())) {
@@ -126,6 +143,16 @@ pub fn learn(
         learned.push(e);
         report.added += 1;
     }
+    if let Some(c) = calibrate {
+        let total = existing.len() + report.added;
+        if c.folds > total {
+            return Err(Error::Usage(format!(
+                "--folds {} is more than the {total} labelled paragraph(s): each fold needs one at least",
+                c.folds
+            )));
+        }
+    }
+    let mut raised_earlier = BTreeSet::new();
     loop {
         write_learned(&learned_path, &learned)?;
         let model = crate::train::train_dir_calibrated(data, cfg, calibrate)?;
@@ -160,9 +187,13 @@ pub fn learn(
             .collect();
         if can_raise.is_empty() {
             report.still_wrong = wrong.iter().map(|&i| learned[i].text.clone()).collect();
+            report.fixed_earlier = raised_earlier.len();
             return Ok((model, report));
         }
         for i in can_raise {
+            if i < earlier {
+                raised_earlier.insert(i);
+            }
             learned[i].weight = (learned[i].weight * 2).min(MAX_WEIGHT);
         }
     }

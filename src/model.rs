@@ -445,6 +445,12 @@ impl Model {
         if !all_finite {
             return Err(bad("weights are not finite numbers".into()));
         }
+        if meta.threshold < 0.0 {
+            return Err(bad(format!(
+                "its removal threshold is log-odds {} (below 0 it would remove paragraphs the model judges more likely editorial)",
+                meta.threshold
+            )));
+        }
         let meta_ok = meta.threshold.is_finite()
             && meta.unsure.is_finite()
             && meta.unsure <= meta.threshold

@@ -125,6 +125,75 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// The parts of a multi-line paragraph `range` of `text` where it can be cut without cutting a
+/// line or a sentence: runs of lines, each ending with a line that ends a sentence (the last run
+/// ends where the paragraph does). One part when no line but the last ends a sentence.
+pub fn line_runs(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut run_start: Option<usize> = None;
+    let mut pos = range.start;
+    while pos < range.end {
+        let nl = memchr::memchr(b'\n', &text.as_bytes()[pos..range.end]).map(|i| pos + i);
+        let line_end = nl.unwrap_or(range.end);
+        let mut end = line_end;
+        if end > pos && text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        let mut start = pos;
+        while text[start..end].starts_with(BOM) {
+            start += BOM.len();
+        }
+        let line = &text[start..end];
+        if !line.trim().is_empty() {
+            let first = *run_start.get_or_insert(start);
+            if ends_sentence(line) || nl.is_none() {
+                out.push(first..end);
+                run_start = None;
+            }
+        }
+        pos = line_end + 1;
+    }
+    if let Some(first) = run_start {
+        out.push(first..range.end);
+    }
+    out
+}
+
+/// The sentences of `range` of `text`: cut after `.`, `!` or `?` (and any closing quotes or
+/// brackets) followed by whitespace, each without the whitespace around it.
+pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let s = &text[range.clone()];
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        start.get_or_insert(i);
+        if matches!(c, '.' | '!' | '?') {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, q)) = chars.peek() {
+                if matches!(q, '"' | '\'' | '”' | '’' | ')' | ']' | '.' | '!' | '?') {
+                    end = j + q.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            if chars.peek().is_none_or(|&(_, n)| n.is_whitespace()) {
+                if let Some(b) = start.take() {
+                    out.push(range.start + b..range.start + end);
+                }
+            }
+        }
+    }
+    if let Some(b) = start {
+        out.push(range.start + b..range.start + s.trim_end().len());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

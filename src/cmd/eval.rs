@@ -58,6 +58,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let examples: Vec<&Example> = set.examples.iter().collect();
     let (scored, default_threshold, what) = match args.folds {
         Some(k) => {
+            super::check_folds(k, examples.len())?;
             let cfg = TrainConfig {
                 features: clean::features::FeatureConfig {
                     bigrams: !args.no_bigrams,

@@ -106,8 +106,8 @@ fn adapted(
         .into());
     }
     let params = clean::adapt::AdaptParams {
-        weight: flags.adapt_weight,
-        cut: flags.adapt_cut,
+        weight: super::finite("--adapt-weight", flags.adapt_weight)?,
+        cut: super::finite("--adapt-cut", flags.adapt_cut)?,
         rounds: flags.adapt_rounds,
     };
     let mut failed = false;

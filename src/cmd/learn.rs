@@ -32,8 +32,16 @@ pub fn run(args: LearnArgs) -> anyhow::Result<ExitCode> {
     }
     let cfg = TrainConfig::default();
     let how = super::calibration(args.folds, args.target_editorial_removed)?;
+    // Held until the model is written: concurrent runs take turns.
+    let _lock = clean::learn::lock_training_dir(&args.data)?;
     let (model, done) = learn(&args.data, new, &cfg, how)?;
     model.save(&args.out)?;
+    if done.fixed_earlier > 0 {
+        eprintln!(
+            "clean: {} earlier correction(s) were not yet satisfied by the model; their weight was raised",
+            done.fixed_earlier
+        );
+    }
     eprintln!(
         "clean: learned {} new paragraph(s) into {} ({} already known); wrote {}",
         done.added,

@@ -19,9 +19,28 @@ pub fn load_model(path: Option<&Path>) -> anyhow::Result<Model> {
     }
 }
 
+/// Checks `--folds K` against the number of labelled examples: 0 (none), or 2 up to the count.
+pub fn check_folds(folds: usize, examples: usize) -> anyhow::Result<()> {
+    if folds == 1 {
+        return Err(clean::Error::Usage(
+            "--folds 1 leaves nothing to train on; give 0 (no cross-validation) or 2 or more"
+                .into(),
+        )
+        .into());
+    }
+    if folds > examples {
+        return Err(clean::Error::Usage(format!(
+            "--folds {folds} is more than the {examples} labelled paragraph(s): each fold needs one at least"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// The threshold calibration asked for on the command line (`--folds 0`: none).
 pub fn calibration(folds: usize, target: f64) -> anyhow::Result<Option<clean::train::Calibrate>> {
     let target = probability("--target-editorial-removed", target)?;
+    check_folds(folds, usize::MAX)?;
     Ok((folds >= 2).then_some(clean::train::Calibrate {
         folds,
         target_editorial_removed: target,
@@ -34,6 +53,28 @@ pub fn log_odds(name: &str, x: f64) -> anyhow::Result<f64> {
         Ok(x)
     } else {
         Err(clean::Error::Usage(format!("{name} must be a finite log-odds, got {x}")).into())
+    }
+}
+
+/// Checks a number given on the command line is finite.
+pub fn finite(name: &str, x: f64) -> anyhow::Result<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(clean::Error::Usage(format!("{name} must be a finite number, got {x}")).into())
+    }
+}
+
+/// Checks a removal threshold stored in a model: a finite log-odds of 0 or more (below 0, the
+/// model would remove paragraphs it judges more likely editorial than ad).
+pub fn cut(name: &str, x: f64) -> anyhow::Result<f64> {
+    if x.is_finite() && x >= 0.0 {
+        Ok(x)
+    } else {
+        Err(clean::Error::Usage(format!(
+            "{name} must be a finite log-odds of 0 or more, got {x}"
+        ))
+        .into())
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::cli::TrainArgs;
 use crate::exit::ExitCode;
 use clean::features::FeatureConfig;
-use clean::train::{train_dir_calibrated, TrainConfig};
+use clean::train::{calibrate_model, read_training_dir, train, Example, TrainConfig};
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {
@@ -11,15 +11,28 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             bigrams: !args.no_bigrams,
             shapes: !args.no_shapes,
         },
-        context_weight: args.context_weight,
+        context_weight: super::finite("--context-weight", args.context_weight)?,
         alpha: args.alpha,
-        threshold: super::log_odds("--threshold", args.threshold)?,
-        unsure: super::log_odds("--unsure", args.unsure)?,
+        threshold: super::cut("--threshold", args.threshold)?,
+        unsure: super::log_odds("--unsure", args.unsure)?.min(args.threshold),
         min_count: args.min_count,
         ..TrainConfig::default()
     };
+    if !(args.alpha > 0.0 && args.alpha.is_finite()) {
+        return Err(clean::Error::Usage(format!(
+            "--alpha must be a finite number above 0, got {}",
+            args.alpha
+        ))
+        .into());
+    }
     let how = super::calibration(args.folds, args.target_editorial_removed)?;
-    let model = train_dir_calibrated(&args.data, &cfg, how)?;
+    let set = read_training_dir(&args.data)?;
+    super::check_folds(args.folds, set.examples.len())?;
+    let refs: Vec<&Example> = set.examples.iter().collect();
+    let mut model = train(&refs, set.sources, &cfg)?;
+    if let Some(how) = how {
+        calibrate_model(&mut model, &refs, &cfg, how)?;
+    }
     model.save(&args.out)?;
     let p = &model.meta.paragraphs;
     eprintln!(
