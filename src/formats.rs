@@ -302,11 +302,29 @@ fn process_text(
     opts: &DocOptions,
 ) -> Result<DocStats> {
     let limit = opts.max_doc_bytes;
+    // Read in pieces, checking UTF-8 as it comes: a binary file is known as such from its first
+    // bad byte and is then copied without reading it whole; no document over `limit` is loaded.
     let mut bytes = Vec::new();
-    (&mut reader)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err(names.input))?;
+    let mut checked = 0;
+    let mut bad_utf8 = None;
+    loop {
+        let want = (limit + 1 - bytes.len()).min(1 << 20);
+        let n = (&mut reader)
+            .take(want as u64)
+            .read_to_end(&mut bytes)
+            .map_err(read_err(names.input))?;
+        match std::str::from_utf8(&bytes[checked..]) {
+            Ok(_) => checked = bytes.len(),
+            Err(e) if e.error_len().is_some() || n == 0 => {
+                bad_utf8 = Some(checked + e.valid_up_to());
+                break;
+            }
+            Err(e) => checked += e.valid_up_to(),
+        }
+        if n == 0 || bytes.len() > limit {
+            break;
+        }
+    }
     let mut stats = DocStats {
         records: 1,
         ..Default::default()
@@ -327,20 +345,17 @@ fn process_text(
         }
         Ok::<(), Error>(())
     };
-    if bytes.len() > limit {
+    if bad_utf8.is_none() && bytes.len() > limit {
         stats.pass(format!(
             "larger than --max-doc-bytes ({limit} bytes); copied unchanged, not filtered"
         ));
         copy(&mut stats, output, &mut reader)?;
         return Ok(stats);
     }
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let why = format!(
-                "not valid UTF-8 text (first bad byte at offset {})",
-                e.valid_up_to()
-            );
+    let text = match bad_utf8 {
+        None => std::str::from_utf8(&bytes).expect("checked as read"),
+        Some(at) => {
+            let why = format!("not valid UTF-8 text (first bad byte at offset {at})");
             match opts.non_text {
                 NonText::Error => {
                     return Err(Error::Input {
