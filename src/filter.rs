@@ -212,48 +212,69 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
         .collect();
     let multi_line =
         |r: &Range<usize>| memchr::memchr(b'\n', &text.as_bytes()[r.clone()]).is_some();
-    let (removed, log_odds, contexts) = loop {
-        let (removed, log_odds, contexts) = fixed_point(model, &units, settings);
-        let Some(i) = (0..units.len())
-            .find(|&i| removed[i] && !units[i].settled && multi_line(&units[i].range))
-        else {
-            break (removed, log_odds, contexts);
-        };
-        if !units[i].part {
-            let parts = crate::segment::line_runs(text, units[i].range.clone());
-            if parts.len() > 1 {
-                let parts: Vec<Unit> = parts
-                    .into_iter()
-                    .map(|r| Unit::new(model, text, r, true))
-                    .collect();
-                units.splice(i..=i, parts);
-                continue;
-            }
-        }
+    // Whether a flagged run of lines that cannot be cut further has a sentence that leans
+    // editorial, judged in the document as it stands (without what is removed), as a second
+    // pass over the output would judge it.
+    let leans_editorial = |units: &[Unit], removed: &[bool], i: usize| -> bool {
         let sentences = crate::segment::sentences(text, units[i].range.clone());
         if sentences.len() <= 1 {
-            units[i].settled = true;
-            continue;
+            return false;
         }
         let k = sentences.len();
-        let mut trial = units.clone();
-        trial.splice(
-            i..=i,
-            sentences
-                .into_iter()
-                .map(|r| Unit::new(model, text, r, true)),
-        );
+        let mut trial = Vec::with_capacity(units.len() + k);
+        let mut at = 0;
+        for (j, u) in units.iter().enumerate() {
+            if j == i {
+                at = trial.len();
+                trial.extend(
+                    sentences
+                        .iter()
+                        .map(|r| Unit::new(model, text, r.clone(), true)),
+                );
+            } else if !removed[j] {
+                trial.push(u.clone());
+            }
+        }
         let (r2, lo2, _) = fixed_point(model, &trial, settings);
-        let leans_editorial = (i..i + k).any(|s| {
+        (at..at + k).any(|s| {
             !r2[s]
                 && lo2[s] < settings.unsure
                 && !(trial[s].unknown.is_some() && settings.keep_unknown)
-        });
-        if leans_editorial {
-            units[i].pinned = true;
-        } else {
-            units[i].settled = true;
+        })
+    };
+    let (removed, log_odds, contexts) = loop {
+        let (removed, log_odds, contexts) = fixed_point(model, &units, settings);
+        if let Some(i) = (0..units.len())
+            .find(|&i| removed[i] && !units[i].settled && multi_line(&units[i].range))
+        {
+            if !units[i].part {
+                let parts = crate::segment::line_runs(text, units[i].range.clone());
+                if parts.len() > 1 {
+                    let parts: Vec<Unit> = parts
+                        .into_iter()
+                        .map(|r| Unit::new(model, text, r, true))
+                        .collect();
+                    units.splice(i..=i, parts);
+                    continue;
+                }
+            }
+            if leans_editorial(&units, &removed, i) {
+                units[i].pinned = true;
+            } else {
+                units[i].settled = true;
+            }
+            continue;
         }
+        // Settled: check every kept run again against what is removed now (a later removal
+        // changed the document it was judged in). Each run is pinned and unpinned at most once.
+        if let Some(p) =
+            (0..units.len()).find(|&p| units[p].pinned && !leans_editorial(&units, &removed, p))
+        {
+            units[p].pinned = false;
+            units[p].settled = true;
+            continue;
+        }
+        break (removed, log_odds, contexts);
     };
     units
         .into_iter()

@@ -114,6 +114,119 @@ fn check_filter(text: &str, threshold: f64) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Removal takes whole lines only: every removed range starts at the start of a line (after any
+/// BOM) and ends at the end of one, so no line is cut to take out part of a paragraph.
+fn check_whole_lines(text: &str, threshold: f64) -> Result<(), TestCaseError> {
+    let f = filter_text(model(), text, &settings(threshold));
+    for j in f
+        .paragraphs
+        .iter()
+        .filter(|j| j.verdict == Verdict::Removed)
+    {
+        let before = text[..j.range.start].trim_end_matches('\u{feff}');
+        let after = &text[j.range.end..];
+        prop_assert!(
+            before.is_empty() || before.ends_with('\n'),
+            "removed range starts mid-line: {:?}",
+            &text[j.range.clone()]
+        );
+        prop_assert!(
+            after.is_empty() || after.starts_with('\n') || after.starts_with("\r\n"),
+            "removed range ends mid-line: {:?}",
+            &text[j.range.clone()]
+        );
+    }
+    Ok(())
+}
+
+/// Editorial sentences the model keeps, and ads it removes, for hard-wrapped documents.
+const EDITORIAL: &[&str] = &[
+    "The council met on Tuesday to discuss the new budget, which will cut spending on roads and libraries by a fifth.",
+    "Residents who came to the meeting said they were angry about the plans and would protest outside the town hall.",
+    "The minister said the review had taken longer than expected because of the number of responses.",
+    "Critics of the plans said the proposals came too late for the region's farmers, who have faced two dry summers.",
+    "A spokesman for the opposition said the party would call for a vote on the plans before the end of the year.",
+    "The report found that waiting times at the hospital had risen for the third year in a row.",
+    "Police said the road would remain closed until Thursday while repairs to the bridge were carried out.",
+    "The company said its profits had fallen by a tenth last year, blaming higher energy costs and weaker demand.",
+];
+const ADS: &[&str] = &[
+    "vCard.red is a free platform for creating a mobile-friendly digital business cards. You can easily create a vCard and generate a QR code for it, allowing others to scan and save your contact details instantly.",
+    "Save 20% on your first order at shopnow.io with the code SAVE20. Free delivery on all orders over $50, limited time offer!",
+    "Download our free app today and get the latest deals delivered straight to your phone. Sign up now and win a $100 gift card!",
+];
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for w in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(w);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A hard-wrapped document (width 50 to 90, `\n` or `\r\n`): editorial paragraphs separated by
+/// blank lines, an ad after one of them with a single line break; with its editorial lines.
+fn wrapped_document() -> impl Strategy<Value = (String, Vec<String>)> {
+    (
+        prop::collection::vec(prop::collection::vec(0..EDITORIAL.len(), 1..5), 1..6),
+        any::<prop::sample::Index>(),
+        0..ADS.len(),
+        50usize..=90,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(paras, at, ad, width, crlf, ad_first)| {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let at = at.index(paras.len());
+            let mut editorial = Vec::new();
+            let blocks: Vec<String> = paras
+                .iter()
+                .enumerate()
+                .map(|(i, sentences)| {
+                    let text: Vec<&str> = sentences.iter().map(|&k| EDITORIAL[k]).collect();
+                    let lines = wrap(&text.join(" "), width);
+                    editorial.extend(lines.iter().cloned());
+                    let mut block = lines;
+                    if i == at {
+                        let ad_lines = wrap(ADS[ad], width);
+                        if ad_first {
+                            block.splice(0..0, ad_lines);
+                        } else {
+                            block.extend(ad_lines);
+                        }
+                    }
+                    block.join(nl)
+                })
+                .collect();
+            (blocks.join(&format!("{nl}{nl}")) + nl, editorial)
+        })
+}
+
+/// Hard-wrapped text: no editorial line is removed to take out an ad.
+fn check_wrapped(text: &str, editorial: &[String]) -> Result<(), TestCaseError> {
+    let f = filter_text(model(), text, &Settings::from_model(model()));
+    let out: Vec<&str> = f.output.lines().map(|l| l.trim_end_matches('\r')).collect();
+    for line in editorial {
+        prop_assert!(
+            out.contains(&line.as_str()),
+            "editorial line removed: {:?}\nfrom {:?}",
+            line,
+            text
+        );
+    }
+    Ok(())
+}
+
 /// JSON Lines: any bytes give Ok or a clean error, never a panic; records with a text field
 /// come out as JSON objects.
 fn check_jsonl(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -190,6 +303,19 @@ proptest! {
     fn jsonl_never_panics(bytes in jsonl_input()) {
         check_jsonl(&bytes)?;
     }
+
+    #[test]
+    fn removal_takes_whole_lines(text in document(), t in prop_oneof![Just(0.5), 0.0f64..=8.0]) {
+        check_whole_lines(&text, t)?;
+    }
+
+    #[test]
+    fn hard_wrapped_editorial_lines_are_kept((text, editorial) in wrapped_document()) {
+        check_segments(&text)?;
+        check_filter(&text, model().meta.threshold)?;
+        check_whole_lines(&text, model().meta.threshold)?;
+        check_wrapped(&text, &editorial)?;
+    }
 }
 
 /// The fuzzing run: the properties above on fresh random inputs, round after round, for
@@ -219,8 +345,21 @@ fn fuzz_for_a_while() {
         runner
             .run(&jsonl_input(), |bytes| check_jsonl(&bytes))
             .unwrap();
+        runner
+            .run(&wrapped_document(), |(text, editorial)| {
+                check_segments(&text)?;
+                check_filter(&text, model().meta.threshold)?;
+                check_whole_lines(&text, model().meta.threshold)?;
+                check_wrapped(&text, &editorial)
+            })
+            .unwrap();
+        runner
+            .run(&(document(), 0.0f64..=8.0), |(text, t)| {
+                check_whole_lines(&text, t)
+            })
+            .unwrap();
         rounds += 1;
-        cases += 1000;
+        cases += 2000;
     }
     eprintln!(
         "fuzz: {rounds} rounds, {cases} cases, {} s, no failure",
