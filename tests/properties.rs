@@ -156,6 +156,33 @@ const ADS: &[&str] = &[
     "Download our free app today and get the latest deals delivered straight to your phone. Sign up now and win a $100 gift card!",
 ];
 
+/// The editorial paragraphs: the sentences above and the seeds' paragraphs of eight words or
+/// more (not their vCard.red ad copy).
+fn editorial_pool() -> &'static [String] {
+    static E: OnceLock<Vec<String>> = OnceLock::new();
+    E.get_or_init(|| {
+        let mut out: Vec<String> = EDITORIAL.iter().map(|s| s.to_string()).collect();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut files: Vec<_> = std::fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            for l in std::fs::read_to_string(f).unwrap().lines() {
+                let l = l.trim();
+                if l.split_whitespace().count() >= 8
+                    && !l.contains("vCard")
+                    && !l.contains("The platform allows")
+                {
+                    out.push(l.to_string());
+                }
+            }
+        }
+        out
+    })
+}
+
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -178,7 +205,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 /// blank lines, an ad after one of them with a single line break; with its editorial lines.
 fn wrapped_document() -> impl Strategy<Value = (String, Vec<String>)> {
     (
-        prop::collection::vec(prop::collection::vec(0..EDITORIAL.len(), 1..5), 1..6),
+        prop::collection::vec(prop::collection::vec(0..editorial_pool().len(), 1..3), 1..6),
         any::<prop::sample::Index>(),
         0..ADS.len(),
         50usize..=90,
@@ -193,7 +220,10 @@ fn wrapped_document() -> impl Strategy<Value = (String, Vec<String>)> {
                 .iter()
                 .enumerate()
                 .map(|(i, sentences)| {
-                    let text: Vec<&str> = sentences.iter().map(|&k| EDITORIAL[k]).collect();
+                    let text: Vec<&str> = sentences
+                        .iter()
+                        .map(|&k| editorial_pool()[k].as_str())
+                        .collect();
                     let lines = wrap(&text.join(" "), width);
                     editorial.extend(lines.iter().cloned());
                     let mut block = lines;
