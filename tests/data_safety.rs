@@ -345,7 +345,15 @@ fn learn_finishes_a_correction_a_killed_run_left_too_light() {
     );
     let o = clean(
         t.path(),
-        &["learn", "--editorial", HOUSE_NOTE, "--out", "m.model"],
+        &[
+            "learn",
+            "--editorial",
+            HOUSE_NOTE,
+            "--folds",
+            "0",
+            "--out",
+            "m.model",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = clean(t.path(), &["filter", "in", "out", "--model", "m.model"]);
