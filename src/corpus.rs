@@ -16,7 +16,7 @@ fn temps() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
     TEMPS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in every thread started after)
+/// Blocks SIGINT, SIGTERM and SIGHUP (those not ignored) in the calling thread (and so in every thread started after)
 /// and starts a thread that waits for them: it removes every temporary file still being written
 /// and exits with 128 + the signal number, as a shell does. Call it first thing in `main`.
 pub fn cleanup_on_signals() {
@@ -25,6 +25,14 @@ pub fn cleanup_on_signals() {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
         for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // A signal the parent set to be ignored (`nohup`, a background job of a script)
+            // stays ignored.
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(s, std::ptr::null(), &mut old) == 0
+                && old.sa_sigaction == libc::SIG_IGN
+            {
+                continue;
+            }
             libc::sigaddset(&mut set, s);
         }
         if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
