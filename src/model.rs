@@ -56,6 +56,10 @@ pub struct Calibration {
     pub ad_recall: f64,
     /// Share of editorial paragraphs removed at the stored threshold.
     pub editorial_removed: f64,
+    /// Share of ads among the paragraphs of the unsure band (kept, log-odds between the unsure
+    /// cut and the threshold): what "unsure" means.
+    #[serde(default)]
+    pub unsure_ad_share: Option<f64>,
 }
 
 /// Everything about a model except its weights. Serialized as JSON inside the model file.
