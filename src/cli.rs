@@ -248,7 +248,12 @@ pub struct FilterArgs {
     #[arg(long, value_name = "DIR")]
     pub attributes: Option<PathBuf>,
     /// With --attributes: the experiment name in the attribute key `NAME__clean__ad`.
-    #[arg(long, default_value = "clean", value_name = "NAME", requires = "attributes")]
+    #[arg(
+        long,
+        default_value = "clean",
+        value_name = "NAME",
+        requires = "attributes"
+    )]
     pub attributes_name: String,
     /// First adapt the model to IN (as `clean adapt` does, on the same selection of files), then
     /// filter with the adapted model.

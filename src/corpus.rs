@@ -95,7 +95,8 @@ pub fn guard_outputs(dir: &Path, rels: &[PathBuf], key: &str, overwrite: bool) -
             if is_temp_name(&name) {
                 continue;
             }
-            let text = std::fs::read_to_string(e.path()).map_err(|err| Error::output_io(e.path(), err))?;
+            let text =
+                std::fs::read_to_string(e.path()).map_err(|err| Error::output_io(e.path(), err))?;
             for line in text.lines() {
                 if let Ok(p) = serde_json::from_str::<String>(line) {
                     if name == key {

@@ -392,7 +392,10 @@ mod tests {
     fn deleted_ranges_give_the_output() {
         let t = "A.\nB.\n\nAD1\nAD2\nC.\nD.\n\nAD3\n";
         let ranges = paragraphs(t);
-        let remove: Vec<bool> = ranges.iter().map(|r| t[r.clone()].starts_with("AD")).collect();
+        let remove: Vec<bool> = ranges
+            .iter()
+            .map(|r| t[r.clone()].starts_with("AD"))
+            .collect();
         let out = rebuild(t, &ranges, &remove, Tidy::FewerBreaks);
         let del = deleted_ranges(t.len(), &pieces(t, &ranges, &remove, Tidy::FewerBreaks));
         let mut kept = String::new();

@@ -500,7 +500,9 @@ fn char_spans(text: &str, f: &Filtered) -> Vec<(usize, usize, f64)> {
         let score = f
             .paragraphs
             .iter()
-            .filter(|j| j.verdict == Verdict::Removed && j.range.start < r.end && r.start < j.range.end)
+            .filter(|j| {
+                j.verdict == Verdict::Removed && j.range.start < r.end && r.start < j.range.end
+            })
             .map(|j| j.log_odds)
             .fold(f64::NEG_INFINITY, f64::max);
         let s = to_char(r.start);
@@ -542,7 +544,9 @@ fn jsonl_line(
     let bad = |reason: String, mut out: RecordOut| match opts.on_bad_record {
         OnBadRecord::Error => Err(Error::Input {
             path: names.input.to_path_buf(),
-            reason: format!("line {line_no}: {reason} (--on-bad-record keep passes such lines through)"),
+            reason: format!(
+                "line {line_no}: {reason} (--on-bad-record keep passes such lines through)"
+            ),
         }),
         OnBadRecord::Keep => {
             out.stats.bad_records = 1;
@@ -577,8 +581,14 @@ fn jsonl_line(
     };
     let id = members.shown(&opts.id_field);
     let f = filter_text(model, &text, &opts.settings);
-    out.stats
-        .add(model, &f, names.shown, Some((record, id.as_deref())), &text, opts);
+    out.stats.add(
+        model,
+        &f,
+        names.shown,
+        Some((record, id.as_deref())),
+        &text,
+        opts,
+    );
     if let Some(key) = &opts.attributes {
         out.attributes = Some(attribute_line(
             members.get(&opts.id_field),
@@ -587,10 +597,12 @@ fn jsonl_line(
         ));
     }
     if f.removed() > 0 {
-        let rewritten = rewrite_record(body, &members, &opts.text_field, &f.output)
-            .ok_or_else(|| Error::Input {
-                path: names.input.to_path_buf(),
-                reason: format!("line {line_no}: cannot locate field `{}`", opts.text_field),
+        let rewritten =
+            rewrite_record(body, &members, &opts.text_field, &f.output).ok_or_else(|| {
+                Error::Input {
+                    path: names.input.to_path_buf(),
+                    reason: format!("line {line_no}: cannot locate field `{}`", opts.text_field),
+                }
             })?;
         out.line = Some(format!("{rewritten}{ending}"));
     }
@@ -651,12 +663,15 @@ fn process_jsonl(
             }
             if let Some(w) = output.as_deref_mut() {
                 let bytes = out.line.as_ref().map(String::as_bytes).unwrap_or(buf);
-                w.write_all(bytes).map_err(|e| Error::output_io(names.output, e))?;
+                w.write_all(bytes)
+                    .map_err(|e| Error::output_io(names.output, e))?;
             }
             if let (Some(w), Some(a)) = (attributes.as_deref_mut(), &out.attributes) {
                 w.write_all(a.as_bytes())
                     .and_then(|_| w.write_all(b"\n"))
-                    .map_err(|e| Error::io(names.output, e).with_role(crate::error::Role::Report))?;
+                    .map_err(|e| {
+                        Error::io(names.output, e).with_role(crate::error::Role::Report)
+                    })?;
             }
         }
     }

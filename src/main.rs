@@ -11,14 +11,16 @@ fn main() -> std::process::ExitCode {
     // Only `--version` loads the built-in model to name it.
     let asks_version = std::env::args_os()
         .skip(1)
-        .take_while(|a| !a.to_string_lossy().starts_with(|c: char| c.is_alphanumeric()))
+        .take_while(|a| {
+            !a.to_string_lossy()
+                .starts_with(|c: char| c.is_alphanumeric())
+        })
         .any(|a| a == "--version" || a == "-V");
     let mut command = cli::Cli::command();
     if asks_version {
         command = command.version(cmd::version());
     }
-    let cli = cli::Cli::from_arg_matches(&command.get_matches())
-        .unwrap_or_else(|e| e.exit());
+    let cli = cli::Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         cli::Command::Train(a) => cmd::train::run(a),
         cli::Command::Filter(a) => cmd::filter::run(a),

@@ -275,7 +275,8 @@ impl Model {
 
     /// Loads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e).with_role(crate::error::Role::Model))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::io(path, e).with_role(crate::error::Role::Model))?;
         Model::from_bytes(&bytes, path)
     }
 

@@ -4,7 +4,9 @@
 
 use crate::corpus::{walk, AtomicFile, Inputs};
 use crate::error::{Error, Result};
-use crate::formats::{mirror, process, process_with, DocOptions, DocStats, Encoder, Format, Kind, Names};
+use crate::formats::{
+    mirror, process, process_with, DocOptions, DocStats, Encoder, Format, Kind, Names,
+};
 use crate::model::Model;
 use crate::report::ReportLine;
 use rayon::prelude::*;
@@ -245,7 +247,14 @@ pub fn filter_inputs(
         let dst = out.filter(|_| opts.write).map(|o| mirror(o, rel));
         let attrs = opts.attributes_dir.as_deref().map(|a| mirror(a, rel));
         let shown = shown_path(rel, &inputs.root);
-        match filter_file_with(model, &src, dst.as_deref(), attrs.as_deref(), &shown, &opts.doc) {
+        match filter_file_with(
+            model,
+            &src,
+            dst.as_deref(),
+            attrs.as_deref(),
+            &shown,
+            &opts.doc,
+        ) {
             Ok(stats) => FileResult {
                 shown,
                 input: src,
@@ -326,7 +335,9 @@ pub fn filter_path(
     if let Some(a) = &opts.attributes_dir {
         let jsonl: Vec<PathBuf> = selected
             .iter()
-            .filter(|rel| crate::formats::Kind::Jsonl == format_of(&mirror(&inputs.root, rel), &opts.doc).kind)
+            .filter(|rel| {
+                crate::formats::Kind::Jsonl == format_of(&mirror(&inputs.root, rel), &opts.doc).kind
+            })
             .cloned()
             .collect();
         guard(a, &jsonl, &key, opts.overwrite)?;
@@ -374,7 +385,11 @@ fn check_includes(inputs: &Inputs, sel: &Selection) -> Result<()> {
         }
     }
     if let Some(i) = hit.iter().position(|h| !h) {
-        let pat = sel.include_patterns.get(i).map(String::as_str).unwrap_or("?");
+        let pat = sel
+            .include_patterns
+            .get(i)
+            .map(String::as_str)
+            .unwrap_or("?");
         return Err(Error::Usage(format!(
             "--include {pat:?} matches no file under {} ({} file(s) there; patterns match paths \
              relative to IN, e.g. \"**/*.jsonl.gz\")",

@@ -310,6 +310,7 @@ fn output_paths_are_checked_and_never_read_back() {
     let names: Vec<String> = std::fs::read_dir(t.path().join("in/out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".clean-manifest")
         .collect();
     assert_eq!(names, vec!["a.txt"], "temporary files left behind");
 }
@@ -410,7 +411,14 @@ fn an_existing_out_is_updated_predictably() {
     write(&t.path().join("in/a.txt"), with_ad("buses"));
     write(&t.path().join("out/a.txt"), "old output");
     write(&t.path().join("out/other.txt"), "not ours");
+    // out/a.txt was not written by clean: refused, left alone, unless --overwrite.
     let o = clean(t.path(), &["filter", "in", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("out/a.txt")).unwrap(),
+        "old output"
+    );
+    let o = clean(t.path(), &["filter", "in", "out", "--overwrite"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         std::fs::read_to_string(t.path().join("out/a.txt")).unwrap(),

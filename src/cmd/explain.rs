@@ -53,7 +53,11 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     }
     settings.keep_unknown = args.on_unknown == OnUnknown::Keep;
     let stdin = args.file.as_os_str() == "-";
-    let shown_path: &Path = if stdin { Path::new("<stdin>") } else { &args.file };
+    let shown_path: &Path = if stdin {
+        Path::new("<stdin>")
+    } else {
+        &args.file
+    };
     let mut format = if stdin {
         Format {
             kind: Kind::Text,
@@ -140,9 +144,18 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if shown == 0 {
         let which = match (&args.record, &args.id) {
-            (Some(r), _) => format!("no record {r} with a field `{}` ({record} record(s) read)", args.text_field),
-            (_, Some(id)) => format!("no record with {} {id:?} and a field `{}`", args.id_field, args.text_field),
-            _ if lacking > 0 => format!("none of the {lacking} record(s) has the field `{}`: check --text-field", args.text_field),
+            (Some(r), _) => format!(
+                "no record {r} with a field `{}` ({record} record(s) read)",
+                args.text_field
+            ),
+            (_, Some(id)) => format!(
+                "no record with {} {id:?} and a field `{}`",
+                args.id_field, args.text_field
+            ),
+            _ if lacking > 0 => format!(
+                "none of the {lacking} record(s) has the field `{}`: check --text-field",
+                args.text_field
+            ),
             _ => "no records".to_string(),
         };
         return Err(input_err(which).into());
@@ -169,7 +182,8 @@ fn explain_text(
             let line = Line {
                 record,
                 id,
-                paragraph: j.index,                start: j.range.start,
+                paragraph: j.index,
+                start: j.range.start,
                 end: j.range.end,
                 score: j.log_odds,
                 p_ad: j.p_ad,
