@@ -498,3 +498,84 @@ fn attributes_are_dolma_spans_in_characters_mirroring_the_documents() {
         1
     );
 }
+
+// The recipes under examples/, run as their schedulers would run them.
+
+fn tree(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.ends_with(".clean-manifest") {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn slurm_and_kubernetes_recipes_run_every_shard_once() {
+    let t = tmp();
+    let data = t.path().join("data");
+    for i in 0..24 {
+        let body = if i % 3 == 0 {
+            with_ad(&format!("t{i}"))
+        } else {
+            article(&format!("t{i}"))
+        };
+        write(&data.join(format!("corpus/d{}/f{i}.txt", i % 3)), body);
+    }
+    let o = clean(t.path(), &["filter", "data/corpus", "whole"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let path = format!(
+        "{}:{}",
+        bin().parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for k in 1..=8 {
+        let o = std::process::Command::new("bash")
+            .arg(root().join("examples/slurm.sh"))
+            .env("PATH", &path)
+            .env("SLURM_ARRAY_TASK_ID", k.to_string())
+            .env("SLURM_ARRAY_TASK_COUNT", "8")
+            .env("SLURM_ARRAY_TASK_MIN", "1")
+            .env("IN", data.join("corpus"))
+            .env("OUT", data.join("slurm"))
+            .env("REPORTS", data.join("reports"))
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), Some(0), "task {k}: {}", stderr(&o));
+    }
+    assert_eq!(tree(&data.join("slurm")), tree(&t.path().join("whole")));
+    // The Kubernetes Job's shell line, with /data pointing at this test's directory.
+    let job = std::fs::read_to_string(root().join("examples/k8s-job.yaml")).unwrap();
+    let line = job
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("args:"))
+        .nth(1)
+        .unwrap()
+        .trim_start()
+        .trim_start_matches("- ")
+        .replace("/data", &data.to_string_lossy())
+        .replace("/cleaned", "/k8s");
+    for i in 0..8 {
+        let o = std::process::Command::new("sh")
+            .args(["-c", &line])
+            .env("PATH", &path)
+            .env("JOB_COMPLETION_INDEX", i.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), Some(0), "index {i}: {}", stderr(&o));
+    }
+    assert_eq!(tree(&data.join("k8s")), tree(&t.path().join("whole")));
+}
