@@ -579,7 +579,10 @@ fn jsonl_line(
         }
         return Ok(out);
     };
-    let id = members.shown(&opts.id_field);
+    let id = opts
+        .collect_report
+        .then(|| members.shown(&opts.id_field))
+        .flatten();
     let f = filter_text(model, &text, &opts.settings);
     out.stats.add(
         model,
