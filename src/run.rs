@@ -317,7 +317,17 @@ pub fn filter_path(
     if let Some(a) = &opts.attributes_dir {
         crate::corpus::check_paths(input, a)?;
     }
-    let (inputs, problems) = walk(input, out.or(opts.attributes_dir.as_deref()))?;
+    let (mut inputs, problems) = walk(input, out)?;
+    if let Some(a) = opts
+        .attributes_dir
+        .as_deref()
+        .and_then(|a| std::fs::canonicalize(a).ok())
+    {
+        // Attribute files written inside IN are never read back as documents.
+        inputs.files.retain(|rel| {
+            std::fs::canonicalize(mirror(&inputs.root, rel)).map_or(true, |p| !p.starts_with(&a))
+        });
+    }
     check_includes(&inputs, &opts.selection)?;
     let selected: Vec<PathBuf> = inputs
         .files

@@ -497,6 +497,25 @@ fn attributes_are_dolma_spans_in_characters_mirroring_the_documents() {
             .len(),
         1
     );
+    // Attributes written inside IN are not read back as documents on the next run.
+    for _ in 0..2 {
+        let o = clean(
+            t.path(),
+            &[
+                "filter",
+                "documents",
+                "c2",
+                "--attributes",
+                "documents/attrs",
+            ],
+        );
+        assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    }
+    assert!(t.path().join("documents/attrs/x/a.json.gz").exists());
+    assert!(
+        !t.path().join("c2/attrs").exists(),
+        "attribute files were read back"
+    );
 }
 
 // The recipes under examples/, run as their schedulers would run them.
