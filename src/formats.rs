@@ -689,8 +689,8 @@ fn process_jsonl(
         return Err(Error::Input {
             path: names.input.to_path_buf(),
             reason: format!(
-                "{} of {} record(s) have no field `{}` and none has it, so nothing could be \
-                 filtered: check --text-field",
+                "{} of {} record(s) have no field `{}`, so nothing could be filtered: \
+                 check --text-field",
                 stats.lacking_field, stats.records, opts.text_field
             ),
         });
