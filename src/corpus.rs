@@ -22,13 +22,13 @@ impl AtomicFile {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::output_io(&dir, e))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
         let tmp = dir.join(format!(".{name}.clean-tmp-{}", std::process::id()));
-        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(path, e))?;
+        let file = std::fs::File::create(&tmp).map_err(|e| Error::output_io(path, e))?;
         Ok(AtomicFile {
             tmp,
             path: path.to_path_buf(),
@@ -50,9 +50,9 @@ impl AtomicFile {
         // atomic), which is the guarantee promised; surviving power loss is not.
         drop(
             file.into_inner()
-                .map_err(|e| Error::io(&self.path, e.into_error()))?,
+                .map_err(|e| Error::output_io(&self.path, e.into_error()))?,
         );
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::output_io(&self.path, e))?;
         self.committed = true;
         Ok(())
     }
@@ -72,8 +72,70 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = AtomicFile::create(path)?;
     f.writer()
         .write_all(bytes)
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::output_io(path, e))?;
     f.commit()
+}
+
+/// The directory, inside an output directory, where each `clean filter` run lists the files it
+/// writes there (one file per run kind: `all`, or `shard-K-of-N`). A file in an output directory
+/// may be replaced only when a manifest lists it (or with `--overwrite`), so swapping IN and OUT
+/// cannot replace originals. The walk never reads it as input.
+pub const MANIFEST_DIR: &str = ".clean-manifest";
+
+/// Checks that every output `dir/rel` that already exists was written by an earlier `clean` run
+/// (is listed in a manifest under `dir`), unless `overwrite`; then records `rels` in the manifest
+/// named `key`, before any output is written (so a run killed halfway can be run again).
+pub fn guard_outputs(dir: &Path, rels: &[PathBuf], key: &str, overwrite: bool) -> Result<()> {
+    let mdir = dir.join(MANIFEST_DIR);
+    let mut listed = std::collections::BTreeSet::new();
+    let mut own = std::collections::BTreeSet::new();
+    if let Ok(rd) = std::fs::read_dir(&mdir) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if is_temp_name(&name) {
+                continue;
+            }
+            let text =
+                std::fs::read_to_string(e.path()).map_err(|err| Error::output_io(e.path(), err))?;
+            for line in text.lines() {
+                if let Ok(p) = serde_json::from_str::<String>(line) {
+                    if name == key {
+                        own.insert(p.clone());
+                    }
+                    listed.insert(p);
+                }
+            }
+        }
+    }
+    let shown = |rel: &Path| rel.to_string_lossy().replace('\\', "/");
+    if !overwrite {
+        let foreign: Vec<String> = rels
+            .iter()
+            .filter(|rel| std::fs::symlink_metadata(dir.join(rel)).is_ok())
+            .map(|rel| shown(rel))
+            .filter(|rel| !listed.contains(rel))
+            .collect();
+        if let Some(first) = foreign.first() {
+            return Err(Error::Usage(format!(
+                "output {}: {} file(s) there would be replaced that no earlier `clean filter` wrote \
+                 (first: {first}); refusing, in case IN and OUT are swapped. Pass --overwrite to \
+                 replace them",
+                dir.display(),
+                foreign.len()
+            )));
+        }
+    }
+    let before = own.len();
+    own.extend(rels.iter().map(|r| shown(r)));
+    if own.len() != before || !mdir.join(key).exists() {
+        let mut text = String::new();
+        for p in &own {
+            text.push_str(&serde_json::to_string(p).expect("a string serializes"));
+            text.push('\n');
+        }
+        write_atomic(&mdir.join(key), text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// True for the temporary names [`write_atomic`] uses.
@@ -111,7 +173,7 @@ pub fn check_paths(input: &Path, output: &Path) -> Result<()> {
 /// directory when it lies inside the input). Directory symlinks are not followed; file symlinks
 /// are read as files. Errors reading a directory are returned in `problems`, not fatal.
 pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Error>)> {
-    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    let meta = std::fs::metadata(root).map_err(|e| Error::input_io(root, e))?;
     if meta.is_file() {
         return Ok((
             Inputs {
@@ -133,7 +195,7 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
         let rd = match std::fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) => {
-                problems.push(Error::io(&dir, e));
+                problems.push(Error::input_io(&dir, e));
                 continue;
             }
         };
@@ -141,19 +203,19 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    problems.push(Error::io(&dir, e));
+                    problems.push(Error::input_io(&dir, e));
                     continue;
                 }
             };
             let name = entry.file_name();
-            if is_temp_name(&name.to_string_lossy()) {
+            if is_temp_name(&name.to_string_lossy()) || name == MANIFEST_DIR {
                 continue;
             }
             let child = rel.join(&name);
             let ft = match entry.file_type() {
                 Ok(ft) => ft,
                 Err(e) => {
-                    problems.push(Error::io(root.join(&child), e));
+                    problems.push(Error::input_io(root.join(&child), e));
                     continue;
                 }
             };
@@ -167,7 +229,7 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
                 match std::fs::metadata(root.join(&child)) {
                     Ok(m) if m.is_file() => files.push(child),
                     Ok(_) => {}
-                    Err(e) => problems.push(Error::io(root.join(&child), e)),
+                    Err(e) => problems.push(Error::input_io(root.join(&child), e)),
                 }
             }
         }

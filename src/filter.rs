@@ -75,6 +75,13 @@ pub struct Filtered {
     pub output: String,
     /// Every paragraph, in order.
     pub paragraphs: Vec<Judged>,
+    /// The byte ranges of the original text that `output` leaves out (removed paragraphs and the
+    /// separators that went with them), in order, disjoint and not touching: taking exactly these
+    /// out of the text gives `output`, except in the rare case where a blank line had to be put
+    /// back between two kept paragraphs ([`Tidy::Separate`]), which `exact` says.
+    pub deleted: Vec<Range<usize>>,
+    /// False when `output` holds line breaks that are not in the text (see `deleted`).
+    pub exact: bool,
 }
 
 impl Filtered {
@@ -143,10 +150,12 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
         .iter()
         .zip(&scores)
         .map(|(r, score)| {
+            let para = &text[r.clone()];
             model
                 .meta
                 .unknown
-                .why(&crate::unknown::stats(&text[r.clone()]), score)
+                .why(&crate::unknown::stats(para), score)
+                .or_else(|| crate::unknown::other_language(para, score).then_some("vocabulary"))
         })
         .collect();
     // The document's signals depend on which paragraphs stay. Judge, take out what is removed,
@@ -212,20 +221,52 @@ pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
         .iter()
         .map(|j| j.verdict == Verdict::Removed)
         .collect();
-    let mut output = rebuild(text, &ranges, &remove, Tidy::FewerBreaks);
+    let mut tidy = Tidy::FewerBreaks;
+    let mut output = rebuild(text, &ranges, &remove, tidy);
     if output.len() != text.len() && !same_paragraphs(&output, text, &judged) {
         // Joining the separators merged two blocks into one that segments differently (it would
         // be read as one hard-wrapped paragraph): keep the wider separator instead, and if even
         // that is read differently, a blank line between every two kept paragraphs.
-        output = rebuild(text, &ranges, &remove, Tidy::MoreBreaks);
+        tidy = Tidy::MoreBreaks;
+        output = rebuild(text, &ranges, &remove, tidy);
         if !same_paragraphs(&output, text, &judged) {
-            output = rebuild(text, &ranges, &remove, Tidy::Separate);
+            tidy = Tidy::Separate;
+            output = rebuild(text, &ranges, &remove, tidy);
         }
     }
+    let deleted = if output.len() == text.len() {
+        Vec::new()
+    } else {
+        deleted_ranges(text.len(), &pieces(text, &ranges, &remove, tidy))
+    };
     Filtered {
         output,
         paragraphs: judged,
+        deleted,
+        exact: tidy != Tidy::Separate,
     }
+}
+
+/// The complement, in `0..len`, of the text ranges among `pieces`, adjacent gaps merged.
+fn deleted_ranges(len: usize, pieces: &[Piece]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut at = 0;
+    for p in pieces {
+        if let Piece::Text(r) = p {
+            if r.start > at {
+                match out.last_mut() {
+                    Some(last) if last.end == at => last.end = r.start,
+                    _ => out.push(at..r.start),
+                }
+            }
+            at = at.max(r.end);
+        }
+    }
+    if at < len {
+        out.push(at..len);
+    }
+    out.retain(|r| !r.is_empty());
+    out
 }
 
 /// Whether `output` segments into exactly the kept paragraphs of `text`.
@@ -259,40 +300,63 @@ fn newlines(s: &str) -> usize {
     memchr::memchr_iter(b'\n', s.as_bytes()).count()
 }
 
+/// One piece of a rebuilt document: a range of the original text, or an added line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(Range<usize>),
+    Added(&'static str),
+}
+
 /// `text` without the paragraphs flagged in `remove`, separators tidied (see the module docs).
 /// `ranges` are the document's paragraphs in order; returns `text` unchanged when nothing is
 /// removed, and an empty string when everything is.
 pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy) -> String {
-    debug_assert_eq!(ranges.len(), remove.len());
     if !remove.iter().any(|r| *r) {
         return text.to_string();
     }
+    let mut out = String::with_capacity(text.len());
+    for p in pieces(text, ranges, remove, tidy) {
+        match p {
+            Piece::Text(r) => out.push_str(&text[r]),
+            Piece::Added(s) => out.push_str(s),
+        }
+    }
+    out
+}
+
+/// The pieces [`rebuild`] joins, in order.
+fn pieces(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy) -> Vec<Piece> {
+    debug_assert_eq!(ranges.len(), remove.len());
+    if !remove.iter().any(|r| *r) {
+        return vec![Piece::Text(0..text.len())];
+    }
     let kept: Vec<usize> = (0..ranges.len()).filter(|i| !remove[*i]).collect();
     let Some(&first) = kept.first() else {
-        return String::new();
+        return Vec::new();
     };
     // gap(i): the text before paragraph i; gap(n): the text after the last paragraph.
-    let gap = |i: usize| -> &str {
+    let gap = |i: usize| -> Range<usize> {
         let start = if i == 0 { 0 } else { ranges[i - 1].end };
         let end = if i == ranges.len() {
             text.len()
         } else {
             ranges[i].start
         };
-        &text[start..end]
+        start..end
     };
-    let mut out = String::with_capacity(text.len());
-    out.push_str(gap(0));
-    out.push_str(&text[ranges[first].clone()]);
+    let mut out = Vec::with_capacity(2 * kept.len() + 2);
+    out.push(Piece::Text(gap(0)));
+    out.push(Piece::Text(ranges[first].clone()));
     for pair in kept.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let sep = if b == a + 1 {
             gap(b)
         } else {
             let (before, after) = (gap(a + 1), gap(b));
+            let lines = |r: &Range<usize>| newlines(&text[r.clone()]);
             let after_wins = match tidy {
-                Tidy::FewerBreaks => newlines(after) < newlines(before),
-                Tidy::MoreBreaks | Tidy::Separate => newlines(after) > newlines(before),
+                Tidy::FewerBreaks => lines(&after) < lines(&before),
+                Tidy::MoreBreaks | Tidy::Separate => lines(&after) > lines(&before),
             };
             if after_wins {
                 after
@@ -300,13 +364,16 @@ pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy)
                 before
             }
         };
-        out.push_str(sep);
-        if tidy == Tidy::Separate && newlines(sep) < 2 {
-            out.push_str(if sep.ends_with("\r\n") { "\r\n" } else { "\n" });
+        let sep_text = &text[sep.clone()];
+        let add = tidy == Tidy::Separate && newlines(sep_text) < 2;
+        let crlf = sep_text.ends_with("\r\n");
+        out.push(Piece::Text(sep));
+        if add {
+            out.push(Piece::Added(if crlf { "\r\n" } else { "\n" }));
         }
-        out.push_str(&text[ranges[b].clone()]);
+        out.push(Piece::Text(ranges[b].clone()));
     }
-    out.push_str(gap(ranges.len()));
+    out.push(Piece::Text(gap(ranges.len())));
     out
 }
 
@@ -321,6 +388,26 @@ mod tests {
             .map(|r| remove_texts.contains(&&text[r.clone()]))
             .collect();
         rebuild(text, &ranges, &remove, Tidy::FewerBreaks)
+    }
+
+    #[test]
+    fn deleted_ranges_give_the_output() {
+        let t = "A.\nB.\n\nAD1\nAD2\nC.\nD.\n\nAD3\n";
+        let ranges = paragraphs(t);
+        let remove: Vec<bool> = ranges
+            .iter()
+            .map(|r| t[r.clone()].starts_with("AD"))
+            .collect();
+        let out = rebuild(t, &ranges, &remove, Tidy::FewerBreaks);
+        let del = deleted_ranges(t.len(), &pieces(t, &ranges, &remove, Tidy::FewerBreaks));
+        let mut kept = String::new();
+        let mut at = 0;
+        for r in &del {
+            kept.push_str(&t[at..r.start]);
+            at = r.end;
+        }
+        kept.push_str(&t[at..]);
+        assert_eq!(kept, out);
     }
 
     #[test]

@@ -279,7 +279,8 @@ impl Model {
 
     /// Loads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::io(path, e).with_role(crate::error::Role::Model))?;
         Model::from_bytes(&bytes, path)
     }
 
@@ -374,6 +375,7 @@ impl Model {
     /// Writes the model file atomically (temporary file, then rename).
     pub fn save(&self, path: &Path) -> Result<()> {
         crate::corpus::write_atomic(path, &self.to_bytes())
+            .map_err(|e| e.with_role(crate::error::Role::Model))
     }
 
     /// Parses a model file's bytes; `path` is only used in error messages.

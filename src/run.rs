@@ -4,7 +4,9 @@
 
 use crate::corpus::{walk, AtomicFile, Inputs};
 use crate::error::{Error, Result};
-use crate::formats::{mirror, process, DocOptions, DocStats, Encoder, Format, Kind, Names};
+use crate::formats::{
+    mirror, process, process_with, DocOptions, DocStats, Encoder, Format, Kind, Names,
+};
 use crate::model::Model;
 use crate::report::ReportLine;
 use rayon::prelude::*;
@@ -16,6 +18,8 @@ use std::path::{Path, PathBuf};
 pub struct Selection {
     /// Only paths (relative to the input root) matching one of these.
     pub include: Option<globset::GlobSet>,
+    /// The `include` patterns as given, in the set's order (each must match some file).
+    pub include_patterns: Vec<String>,
     /// Never paths matching one of these.
     pub exclude: Option<globset::GlobSet>,
     /// `(k, n)`: only the files of shard k of n (k from 1), by a hash of the relative path.
@@ -58,6 +62,11 @@ pub struct RunOptions {
     pub threads: usize,
     /// Which files.
     pub selection: Selection,
+    /// Replace files in the output directory that no earlier run wrote (`--overwrite`).
+    pub overwrite: bool,
+    /// With `doc.attributes`: the directory that receives one attribute file per JSON Lines
+    /// input, at the same relative path and compression (dolma's `attributes/<name>/`).
+    pub attributes_dir: Option<PathBuf>,
 }
 
 /// The outcome for one input file.
@@ -65,6 +74,8 @@ pub struct RunOptions {
 pub struct FileResult {
     /// Path relative to the input root, as shown.
     pub shown: String,
+    /// The input path as the user gave it (the root joined with the relative path; `-`).
+    pub input: PathBuf,
     /// Counts and report lines.
     pub stats: DocStats,
     /// Why the file could not be processed.
@@ -90,6 +101,10 @@ pub struct Summary {
     pub unsure: usize,
     /// Paragraphs kept as outside what the model knows.
     pub unknown: usize,
+    /// JSON Lines lines that were not records, kept under `--on-bad-record keep`.
+    pub bad_records: u64,
+    /// JSON Lines records without the text field.
+    pub lacking_field: u64,
 }
 
 impl Summary {
@@ -108,6 +123,8 @@ impl Summary {
             s.removed += r.stats.removed;
             s.unsure += r.stats.unsure;
             s.unknown += r.stats.unknown;
+            s.bad_records += r.stats.bad_records;
+            s.lacking_field += r.stats.lacking_field;
         }
         s
     }
@@ -136,8 +153,30 @@ pub fn filter_file(
     shown: &str,
     opts: &DocOptions,
 ) -> Result<DocStats> {
-    let format = Format::from_path(src);
-    let input = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
+    filter_file_with(model, src, dst, None, shown, opts)
+}
+
+/// The format a file is read in: `--format` if given, else by its name; compression by name.
+pub fn format_of(src: &Path, opts: &DocOptions) -> Format {
+    let mut format = Format::from_path(src);
+    if let Some(kind) = opts.kind {
+        format.kind = kind;
+    }
+    format
+}
+
+/// As [`filter_file`], and writes the file's dolma attributes to `attrs` when it is JSON Lines
+/// and `opts.attributes` is set.
+pub fn filter_file_with(
+    model: &Model,
+    src: &Path,
+    dst: Option<&Path>,
+    attrs: Option<&Path>,
+    shown: &str,
+    opts: &DocOptions,
+) -> Result<DocStats> {
+    let format = format_of(src, opts);
+    let input = std::fs::File::open(src).map_err(|e| Error::input_io(src, e))?;
     if input.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(Error::Input {
             path: src.to_path_buf(),
@@ -149,22 +188,46 @@ pub fn filter_file(
         output: dst.unwrap_or(Path::new("-")),
         shown,
     };
-    let Some(dst) = dst else {
-        return process(model, format, input, None, &names, opts);
-    };
-    let mut out = AtomicFile::create(dst)?;
     let level = match format.compression {
         crate::formats::Compression::Zstd => opts.zstd_level,
         _ => opts.gzip_level,
     };
-    let mut enc =
-        Encoder::new(out.writer(), format.compression, level).map_err(|e| Error::io(dst, e))?;
-    let stats = process(model, format, input, Some(&mut enc), &names, opts)?;
-    enc.finish().map_err(|e| Error::io(dst, e))?;
+    let report = |e: Error| e.with_role(crate::error::Role::Report);
+    let attrs = attrs.filter(|_| format.kind == Kind::Jsonl && opts.attributes.is_some());
+    let mut attr_file = attrs.map(AtomicFile::create).transpose().map_err(report)?;
+    let mut attr_enc = match (&mut attr_file, attrs) {
+        (Some(f), Some(a)) => Some(
+            Encoder::new(f.writer(), format.compression, level)
+                .map_err(|e| report(Error::io(a, e)))?,
+        ),
+        _ => None,
+    };
+    let attr_w = attr_enc.as_mut().map(|e| e as &mut dyn Write);
+    let Some(dst) = dst else {
+        let stats = process_with(model, format, input, None, attr_w, &names, opts)?;
+        if let (Some(enc), Some(a)) = (attr_enc, attrs) {
+            enc.finish().map_err(|e| report(Error::io(a, e)))?;
+        }
+        if let Some(f) = attr_file {
+            f.commit().map_err(report)?;
+        }
+        return Ok(stats);
+    };
+    let mut out = AtomicFile::create(dst)?;
+    let mut enc = Encoder::new(out.writer(), format.compression, level)
+        .map_err(|e| Error::output_io(dst, e))?;
+    let stats = process_with(model, format, input, Some(&mut enc), attr_w, &names, opts)?;
+    enc.finish().map_err(|e| Error::output_io(dst, e))?;
     if stats.skipped {
         drop(out);
     } else {
         out.commit()?;
+    }
+    if let (Some(enc), Some(a)) = (attr_enc, attrs) {
+        enc.finish().map_err(|e| report(Error::io(a, e)))?;
+    }
+    if let Some(f) = attr_file {
+        f.commit().map_err(report)?;
     }
     Ok(stats)
 }
@@ -182,15 +245,25 @@ pub fn filter_inputs(
         let _done = DoneOnDrop(progress);
         let src = mirror(&inputs.root, rel);
         let dst = out.filter(|_| opts.write).map(|o| mirror(o, rel));
+        let attrs = opts.attributes_dir.as_deref().map(|a| mirror(a, rel));
         let shown = shown_path(rel, &inputs.root);
-        match filter_file(model, &src, dst.as_deref(), &shown, &opts.doc) {
+        match filter_file_with(
+            model,
+            &src,
+            dst.as_deref(),
+            attrs.as_deref(),
+            &shown,
+            &opts.doc,
+        ) {
             Ok(stats) => FileResult {
                 shown,
+                input: src,
                 stats,
                 error: None,
             },
             Err(e) => FileResult {
                 shown,
+                input: src,
                 stats: DocStats::default(),
                 error: Some(e),
             },
@@ -241,14 +314,100 @@ pub fn filter_path(
     if let Some(o) = out {
         crate::corpus::check_paths(input, o)?;
     }
-    let (inputs, problems) = walk(input, out)?;
+    if let Some(a) = &opts.attributes_dir {
+        crate::corpus::check_paths(input, a)?;
+    }
+    let (mut inputs, problems) = walk(input, out)?;
+    if let Some(a) = opts
+        .attributes_dir
+        .as_deref()
+        .and_then(|a| std::fs::canonicalize(a).ok())
+    {
+        // Attribute files written inside IN are never read back as documents.
+        inputs.files.retain(|rel| {
+            std::fs::canonicalize(mirror(&inputs.root, rel)).map_or(true, |p| !p.starts_with(&a))
+        });
+    }
+    check_includes(&inputs, &opts.selection)?;
+    let selected: Vec<PathBuf> = inputs
+        .files
+        .iter()
+        .filter(|f| opts.selection.takes(f))
+        .cloned()
+        .collect();
+    let key = match opts.selection.shard {
+        Some((k, n)) => format!("shard-{k}-of-{n}"),
+        None => "all".to_string(),
+    };
+    if let Some(o) = out.filter(|_| opts.write) {
+        guard(o, &selected, &key, opts.overwrite)?;
+    }
+    if let Some(a) = &opts.attributes_dir {
+        let jsonl: Vec<PathBuf> = selected
+            .iter()
+            .filter(|rel| {
+                crate::formats::Kind::Jsonl == format_of(&mirror(&inputs.root, rel), &opts.doc).kind
+            })
+            .cloned()
+            .collect();
+        guard(a, &jsonl, &key, opts.overwrite)?;
+    }
     let mut results = filter_inputs(model, &inputs, out, opts, progress);
     results.extend(problems.into_iter().map(|e| FileResult {
+        input: PathBuf::new(),
         shown: String::new(),
         stats: DocStats::default(),
         error: Some(e),
     }));
     Ok(results)
+}
+
+/// Refuses to replace files under `out` that no earlier run wrote (see
+/// [`crate::corpus::guard_outputs`]). A single-file run (`rels` = the empty path) is guarded in
+/// the output file's directory.
+fn guard(out: &Path, rels: &[PathBuf], key: &str, overwrite: bool) -> Result<()> {
+    if rels.len() == 1 && rels[0].as_os_str().is_empty() {
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let Some(name) = out.file_name() else {
+            return Ok(());
+        };
+        return crate::corpus::guard_outputs(dir, &[PathBuf::from(name)], key, overwrite);
+    }
+    crate::corpus::guard_outputs(out, rels, key, overwrite)
+}
+
+/// Every `--include` pattern must match some file of a directory input: one that matches
+/// nothing is a typo, not a selection.
+fn check_includes(inputs: &Inputs, sel: &Selection) -> Result<()> {
+    let Some(set) = &sel.include else {
+        return Ok(());
+    };
+    if inputs.files.iter().any(|f| f.as_os_str().is_empty()) {
+        return Ok(());
+    }
+    let mut hit = vec![false; set.len()];
+    for f in &inputs.files {
+        for i in set.matches(f.to_string_lossy().replace('\\', "/")) {
+            hit[i] = true;
+        }
+    }
+    if let Some(i) = hit.iter().position(|h| !h) {
+        let pat = sel
+            .include_patterns
+            .get(i)
+            .map(String::as_str)
+            .unwrap_or("?");
+        return Err(Error::Usage(format!(
+            "--include {pat:?} matches no file under {} ({} file(s) there; patterns match paths \
+             relative to IN, e.g. \"**/*.jsonl.gz\")",
+            inputs.root.display(),
+            inputs.files.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Filters standard input to standard output (`clean filter - -`).
@@ -275,15 +434,17 @@ pub fn filter_stdio(
     } else {
         process(model, format, stdin, None, &names, opts)
     };
-    let flushed = lock.flush().map_err(|e| Error::io("<stdout>", e));
+    let flushed = lock.flush().map_err(|e| Error::output_io("<stdout>", e));
     Ok(match result.and_then(|s| flushed.map(|_| s)) {
         Ok(stats) => FileResult {
             shown: "-".into(),
+            input: "-".into(),
             stats,
             error: None,
         },
         Err(e) => FileResult {
             shown: "-".into(),
+            input: "-".into(),
             stats: DocStats::default(),
             error: Some(e),
         },

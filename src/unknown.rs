@@ -6,7 +6,7 @@
 //! - fewer than `min_latin_share` of its letters are Latin (Cyrillic, CJK, Arabic, ...);
 //! - it has at least `min_words` words and fewer than `min_known_share` of them are in the
 //!   model's vocabulary (another language in Latin script, or jargon the model never saw), or it
-//!   has no token the model knows at all;
+//!   has no token the model knows at all, or [`other_language`] holds;
 //! - more than `max_digit_share` of its non-space characters are digits (tables of figures);
 //! - more than `max_symbol_share` are code punctuation `{}[]()<>=;|\_` (code);
 //! - more than `max_url_share` of its whitespace-separated chunks are URLs (lists of links).
@@ -176,6 +176,45 @@ impl UnknownRule {
         }
         None
     }
+}
+
+/// The commonest English function words: a paragraph of English prose of eight words or more
+/// almost always holds several of them.
+const FUNCTION_WORDS: [&str; 37] = [
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he",
+    "her", "his", "i", "in", "is", "it", "not", "of", "on", "or", "our", "she", "that", "the",
+    "their", "they", "this", "to", "was", "we", "with", "you", "your",
+];
+
+/// Fewest words for [`other_language`] to judge.
+pub const OTHER_LANGUAGE_MIN_WORDS: usize = 8;
+/// [`other_language`]: at most this share of the words are English function words...
+pub const OTHER_LANGUAGE_MAX_FUNCTION_SHARE: f64 = 0.05;
+/// ...and fewer than this share are in the model's vocabulary.
+pub const OTHER_LANGUAGE_MAX_KNOWN_SHARE: f64 = 0.6;
+
+/// Another language in Latin script that the known-word share alone lets through (as the model's
+/// vocabulary grows, it knows more of any language's words: names, loanwords, "de", "la"): a
+/// paragraph of [`OTHER_LANGUAGE_MIN_WORDS`] words or more with fewer than 5% English function
+/// words and fewer than 60% known words. Measured on the training data (69,270 paragraphs, each
+/// scored by the model trained on all of them): it holds for 11 of 39,740 editorial paragraphs of
+/// eight words or more (football line-ups, which are kept either way) and 3 of 15,678 ads (French
+/// and Spanish comment spam), against the 1% of ads the known-word rule may abstain on.
+pub fn other_language(text: &str, score: &Score) -> bool {
+    if share(score.known_words, score.words) >= OTHER_LANGUAGE_MAX_KNOWN_SHARE {
+        return false;
+    }
+    let (mut words, mut function) = (0usize, 0usize);
+    for w in text
+        .split(|c: char| !(c.is_alphabetic() || c == '\''))
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        let lower = w.to_lowercase();
+        function += usize::from(FUNCTION_WORDS.binary_search(&lower.as_str()).is_ok());
+    }
+    words >= OTHER_LANGUAGE_MIN_WORDS
+        && (function as f64) < OTHER_LANGUAGE_MAX_FUNCTION_SHARE * words as f64
 }
 
 /// The `q`-quantile (0..1) of some values (nearest rank); `None` if there are none.

@@ -119,6 +119,10 @@ fn check_filter(text: &str, threshold: f64) -> Result<(), TestCaseError> {
 fn check_jsonl(bytes: &[u8]) -> Result<(), TestCaseError> {
     let opts = DocOptions {
         settings: settings(0.5),
+        kind: None,
+        on_bad_record: Default::default(),
+        id_field: "id".into(),
+        attributes: None,
         text_field: "text".into(),
         non_text: NonText::Copy,
         collect_report: true,

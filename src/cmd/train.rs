@@ -19,7 +19,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         ..TrainConfig::default()
     };
     let how = super::calibration(args.folds, args.target_editorial_removed)?;
-    let model = train_dir_calibrated(&args.data, &cfg, how)?;
+    let model = train_dir_calibrated(&args.data, &cfg, how)
+        .map_err(|e| e.with_role(clean::error::Role::TrainingData))?;
     model.save(&args.out)?;
     let p = &model.meta.paragraphs;
     eprintln!(
