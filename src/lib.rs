@@ -26,6 +26,7 @@ pub mod learn;
 pub mod model;
 pub mod report;
 pub mod run;
+pub mod scan;
 pub mod segment;
 pub mod stack;
 pub mod train;

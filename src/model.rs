@@ -322,8 +322,65 @@ impl Model {
         self.score_with_content(text, &mut Vec::new())
     }
 
-    /// Scores one paragraph, collecting its content words for the context term on the way.
+    /// Scores one paragraph, collecting its content words for the context term on the way (in
+    /// order, with repeats). The lean scanner ([`crate::scan`]); [`Model::score_reference`] gives
+    /// the same result.
     pub fn score_with_content(&self, text: &str, content: &mut Vec<u64>) -> Score {
+        crate::scan::with_scanner(|s| {
+            let scanned = s.scan(text, &self.meta.features);
+            content.extend_from_slice(&s.content);
+            self.score_scanned(&s.ids, scanned.words)
+        })
+    }
+
+    /// The score of a paragraph from its token ids as [`crate::scan::Scanner`] leaves them (the
+    /// first `words` word tokens, each after its bigram when bigrams are on, then shapes): each id
+    /// looked up in the same order as the reference, so the sum has the same bits.
+    pub fn score_scanned(&self, ids: &[u64], words: u32) -> Score {
+        let mut log_odds = self.log_prior[AD] - self.log_prior[EDITORIAL];
+        let (mut known, mut known_words) = (0u32, 0u32);
+        let bigrams = self.meta.features.bigrams;
+        let word_end = if bigrams { 2 * words } else { words } as usize;
+        let (word_part, rest) = ids.split_at(word_end.min(ids.len()));
+        if bigrams {
+            for pair in word_part.chunks_exact(2) {
+                if let Some(d) = self.deltas.get(pair[0]) {
+                    known += 1;
+                    log_odds += d;
+                }
+                if let Some(d) = self.deltas.get(pair[1]) {
+                    known += 1;
+                    known_words += 1;
+                    log_odds += d;
+                }
+            }
+        } else {
+            for &id in word_part {
+                if let Some(d) = self.deltas.get(id) {
+                    known += 1;
+                    known_words += 1;
+                    log_odds += d;
+                }
+            }
+        }
+        for &id in rest {
+            if let Some(d) = self.deltas.get(id) {
+                known += 1;
+                log_odds += d;
+            }
+        }
+        Score {
+            log_odds,
+            tokens: ids.len() as u32,
+            known_tokens: known,
+            words,
+            known_words,
+        }
+    }
+
+    /// The reference scorer: the simple scanner ([`crate::features`]) feeding each token id to
+    /// the table as it comes. Kept to check the lean scanner against (`tests/lean_scanner.rs`).
+    pub fn score_reference(&self, text: &str, content: &mut Vec<u64>) -> Score {
         let mut log_odds = self.log_prior[AD] - self.log_prior[EDITORIAL];
         let (mut tokens, mut known, mut words, mut known_words) = (0u32, 0u32, 0u32, 0u32);
         let add = |id: u64, is_word: bool| {
