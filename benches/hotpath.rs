@@ -6,7 +6,8 @@
 //! cargo bench --bench hotpath -- DIR [MB] [ROUNDS]
 //! ```
 //! DIR: a directory of text files (e.g. the corpus benches/bench.sh generates, kept with
-//! BENCH_KEEP=1); MB: how much of it to load (default 40); ROUNDS (default 5).
+//! BENCH_KEEP=1); MB: how much of it to load (default 40); ROUNDS (default 5). With
+//! `HOTPATH_ONLY=TEXT`, only the stages whose name holds TEXT run (for a profiler).
 
 use clean::filter::{judge, judge_reference, Settings};
 use clean::scan::Scanner;
@@ -95,8 +96,12 @@ fn main() {
         100.0 * known as f64 / ids as f64
     );
     // Sanity: the same verdicts and bits on what is measured.
-    for d in &docs {
-        assert_eq!(judge(&model, d, &settings), judge_reference(&model, d, &settings));
+    let only = std::env::var("HOTPATH_ONLY").unwrap_or_default();
+    for d in docs.iter().filter(|_| only.is_empty()) {
+        assert_eq!(
+            judge(&model, d, &settings),
+            judge_reference(&model, d, &settings)
+        );
     }
 
     type Stage<'a> = (&'static str, Box<dyn Fn() + 'a>);
@@ -163,6 +168,105 @@ fn main() {
             }),
         ),
     ];
+    type Stage<'a> = (&'static str, Box<dyn Fn() + 'a>);
+    let stages: Vec<Stage> = vec![
+        (
+            "segmentation",
+            Box::new(|| {
+                for d in &docs {
+                    black_box(paragraphs(d));
+                }
+            }),
+        ),
+        (
+            "reference: tokens, ids, lookups, content words (score_reference)",
+            Box::new(|| {
+                let mut w = Vec::new();
+                for p in &paras {
+                    w.clear();
+                    black_box(model.score_reference(p, &mut w));
+                }
+            }),
+        ),
+        (
+            "reference: unknown-text statistics (unknown::stats)",
+            Box::new(|| {
+                for p in &paras {
+                    black_box(clean::unknown::stats(p));
+                }
+            }),
+        ),
+        (
+            "reference: whole judge (judge_reference)",
+            Box::new(|| {
+                for d in &docs {
+                    black_box(judge_reference(&model, d, &settings));
+                }
+            }),
+        ),
+        (
+            "lean: scan (ids, content words, statistics; Scanner::scan)",
+            Box::new(|| {
+                let mut s = Scanner::default();
+                for p in &paras {
+                    black_box(s.scan(p, &cfg));
+                }
+            }),
+        ),
+        (
+            "lean: scan + lookups (score_scanned)",
+            Box::new(|| {
+                let mut s = Scanner::default();
+                for p in &paras {
+                    let sc = s.scan(p, &cfg);
+                    black_box(model.score_scanned(&s.ids, sc.words));
+                }
+            }),
+        ),
+        (
+            "lean: whole judge (judge)",
+            Box::new(|| {
+                for d in &docs {
+                    black_box(judge(&model, d, &settings));
+                }
+            }),
+        ),
+    ];
+    if std::env::var("LOOKUPS").is_ok() {
+        let mut all = Vec::new();
+        for p in &paras {
+            scanner.scan(p, &cfg);
+            all.extend_from_slice(&scanner.ids);
+        }
+        if std::env::var("LOOKUPS").unwrap() == "small" {
+            let small: Vec<u64> = all[..20000].to_vec();
+            all = small.iter().cycle().take(all.len()).copied().collect();
+        }
+        let mut t = vec![Vec::new(); 10];
+        for _ in 0..rounds {
+            for v in 0..10u32 {
+                let c0 = cpu();
+                let r = black_box(model.lookup_variant(&all, v));
+                t[v as usize].push(cpu() - c0);
+                if v == 0 {
+                    black_box(r);
+                } else {
+                    assert_eq!(r, model.lookup_variant(&all, 0));
+                }
+            }
+        }
+        for v in 0..10 {
+            println!(
+                "variant {v}: {:.2} ns per lookup",
+                median(t[v].clone()) * 1e9 / all.len() as f64
+            );
+        }
+        return;
+    }
+    let stages: Vec<Stage> = stages
+        .into_iter()
+        .filter(|(name, _)| name.contains(only.as_str()))
+        .collect();
     let mut cpu_times = vec![Vec::new(); stages.len()];
     let mut wall_times = vec![Vec::new(); stages.len()];
     for round in 0..rounds {
@@ -183,6 +287,8 @@ fn main() {
             mbytes / median(wall_times[i].clone())
         );
     }
-    let r = median(cpu_times[3].clone()) / median(cpu_times[6].clone());
-    println!("judge speed-up, lean over reference (cpu medians): {r:.2}x");
+    if stages.len() == 7 {
+        let r = median(cpu_times[3].clone()) / median(cpu_times[6].clone());
+        println!("judge speed-up, lean over reference (cpu medians): {r:.2}x");
+    }
 }

@@ -183,8 +183,7 @@ fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -
         s.active.clear();
         s.active.extend((0..n).filter(|i| !removed[*i]));
         s.nb.clear();
-        s.nb
-            .extend(s.active.iter().map(|&i| scores[i].log_odds()));
+        s.nb.extend(s.active.iter().map(|&i| scores[i].log_odds()));
         s.words.clear();
         s.words.extend(s.active.iter().map(|&i| scores[i].words));
         s.doc.overlaps(&s.active, &mut s.ctx);
@@ -203,7 +202,9 @@ fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -
             break;
         }
     }
-    verdicts(ranges, scores, &removed, &log_odds, &contexts, &unknown, settings)
+    verdicts(
+        ranges, scores, &removed, &log_odds, &contexts, &unknown, settings,
+    )
 }
 
 fn verdicts(
@@ -296,7 +297,9 @@ pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Ju
             break;
         }
     }
-    verdicts(ranges, scores, &removed, &log_odds, &contexts, &unknown, settings)
+    verdicts(
+        ranges, scores, &removed, &log_odds, &contexts, &unknown, settings,
+    )
 }
 
 /// Filters one document.

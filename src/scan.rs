@@ -22,53 +22,41 @@ use crate::features::{
 use crate::unknown::{classify, is_url_chunk, Class, TextStats};
 
 /// Byte classes (flags).
-const ALNUM: u8 = 1;
-const DIGIT: u8 = 2;
+const ALNUM: u16 = 1;
+const DIGIT: u16 = 2;
 /// ASCII whitespace as `char::is_whitespace` sees it (including vertical tab).
-const SPACE: u8 = 4;
-const NONASCII: u8 = 8;
-const APOS: u8 = 16;
-/// `.@:%!$`: the chunk may carry a URL, e-mail, domain, price, percent or `!` shape.
-const SHAPE: u8 = 32;
+const SPACE: u16 = 4;
+const NONASCII: u16 = 8;
 /// Vertical tab: whitespace to the tokenizer, not to the unknown-text statistics.
-const VT: u8 = 64;
-const COLON: u8 = 128;
+const VT: u16 = 16;
+/// `@:%!$`: the chunk may carry an e-mail, URL, price, percent or `!` shape.
+const SHAPE: u16 = 32;
+/// `.`: the chunk may be a domain or URL (unless its only dots follow its last word).
+const DOT: u16 = 64;
+const COLON: u16 = 128;
+const LOWER: u16 = 256;
+/// Code punctuation, as [`crate::unknown`] counts it.
+const SYMBOL: u16 = 512;
 
-const fn byte_class(c: u8) -> u8 {
+const fn byte_class(c: u8) -> u16 {
     match c {
         b'0'..=b'9' => ALNUM | DIGIT,
-        b'a'..=b'z' | b'A'..=b'Z' => ALNUM,
+        b'a'..=b'z' => ALNUM | LOWER,
+        b'A'..=b'Z' => ALNUM,
         0x0B => SPACE | VT,
         b'\t' | b'\n' | 0x0C | b'\r' | b' ' => SPACE,
-        b'\'' => APOS,
         b':' => SHAPE | COLON,
-        b'.' | b'@' | b'%' | b'!' | b'$' => SHAPE,
+        b'@' | b'%' | b'!' | b'$' => SHAPE,
+        b'.' => DOT,
+        b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'<' | b'>' | b'=' | b';' | b'|' | b'\\'
+        | b'_' => SYMBOL,
         0x80..=0xFF => NONASCII,
         _ => 0,
     }
 }
 
-/// Packed per-byte counts: letters, capitals, digits, code symbols, 16 bits each.
-const LETTER: u64 = 1;
-const UPPER: u64 = 1 << 16;
-const DIGITS: u64 = 1 << 32;
-const SYMBOL: u64 = 1 << 48;
-/// A chunk longer than this is redone by the general path (the packed counts would overflow).
-const MAX_FAST_CHUNK: usize = 0xFFFF;
-
-const fn byte_counts(c: u8) -> u64 {
-    match c {
-        b'a'..=b'z' => LETTER,
-        b'A'..=b'Z' => LETTER | UPPER,
-        b'0'..=b'9' => DIGITS,
-        b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'<' | b'>' | b'=' | b';' | b'|' | b'\\'
-        | b'_' => SYMBOL,
-        _ => 0,
-    }
-}
-
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+static CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < 256 {
         t[i] = byte_class(i as u8);
@@ -77,28 +65,24 @@ static CLASS: [u8; 256] = {
     t
 };
 
-static COUNTS: [u64; 256] = {
-    let mut t = [0u64; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = byte_counts(i as u8);
-        i += 1;
-    }
-    t
-};
+#[inline(always)]
+fn class(c: u8) -> u16 {
+    CLASS[c as usize]
+}
 
 /// Flags of the words the scanner must recognise by their hash.
 const STOP: u8 = 1;
 const SECOND: u8 = 2;
-const SPECIAL_BITS: u32 = 10;
+const SPECIAL_BITS: u32 = 9;
+const SPECIAL_SIZE: usize = 1 << SPECIAL_BITS;
 
-/// The stop words and second-person words, by FNV-1a hash, in a collision-free table of 1,024
+/// The stop words and second-person words, by FNV-1a hash, in a collision-free table of 512
 /// slots: one multiply, one load and one compare answer "is this hash one of them". Exact: the
 /// whole 64-bit hash is compared, as the reference compares it.
 struct Special {
     mul: u64,
-    keys: Vec<u64>,
-    flags: Vec<u8>,
+    keys: [u64; SPECIAL_SIZE],
+    flags: [u8; SPECIAL_SIZE],
 }
 
 impl Special {
@@ -129,7 +113,6 @@ impl Special {
         for w in SECOND_PERSON {
             add(fnv(w), SECOND);
         }
-        let size = 1usize << SPECIAL_BITS;
         // Deterministic multipliers (odd, from a splitmix sequence) until one separates them all.
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         loop {
@@ -138,8 +121,8 @@ impl Special {
             z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             let mul = (z ^ (z >> 31)) | 1;
-            let mut keys = vec![0u64; size];
-            let mut flags = vec![0u8; size];
+            let mut keys = [0u64; SPECIAL_SIZE];
+            let mut flags = [0u8; SPECIAL_SIZE];
             let ok = words.iter().all(|&(h, f)| {
                 let s = Self::slot(mul, h);
                 if flags[s] != 0 {
@@ -214,11 +197,11 @@ pub struct Scanned {
     pub stats: TextStats,
 }
 
-/// The emitting side of a scan.
-struct Sink<'a> {
-    ids: &'a mut Vec<u64>,
-    content: &'a mut Vec<u64>,
-    shapes: &'a mut Vec<u64>,
+/// The state of a scan, handed to the general path.
+struct State {
+    ids: Vec<u64>,
+    content: Vec<u64>,
+    shapes: Vec<u64>,
     special: &'static Special,
     bigrams: bool,
     shapes_on: bool,
@@ -228,19 +211,12 @@ struct Sink<'a> {
     stats: TextStats,
 }
 
-/// Where a chunk started, to undo it.
-#[derive(Clone, Copy)]
-struct Mark {
-    ids: usize,
-    content: usize,
-    prev: u64,
-    addressed: bool,
-    words: u32,
-}
-
-impl Sink<'_> {
-    #[inline]
-    fn emit(&mut self, id: u64) {
+impl State {
+    fn word(&mut self, id: u64, content: Option<u64>) {
+        self.addressed |= self.special.get(id) & SECOND != 0;
+        if let Some(c) = content {
+            self.content.push(c);
+        }
         if self.bigrams {
             self.ids.push(mix(self.prev, id));
         }
@@ -249,52 +225,9 @@ impl Sink<'_> {
         self.words += 1;
     }
 
-    /// An ASCII word: its FNV-1a hash `h`, alphanumeric count, whether it holds a digit, and its
-    /// bytes (from its first to its last letter or digit).
-    #[inline]
-    fn ascii_word(&mut self, h: u64, len: u32, digit: bool, bytes: &[u8]) {
-        let id = if digit { ascii_shape(bytes) } else { h };
-        let f = self.special.get(id);
-        self.addressed |= f & SECOND != 0;
-        if !digit && len >= 4 && f & STOP == 0 {
-            self.content.push(h);
-        }
-        self.emit(id);
-    }
-
-    fn general_word(&mut self, id: u64, content: Option<u64>) {
-        self.addressed |= self.special.get(id) & SECOND != 0;
-        if let Some(c) = content {
-            self.content.push(c);
-        }
-        self.emit(id);
-    }
-
-    fn mark(&self) -> Mark {
-        Mark {
-            ids: self.ids.len(),
-            content: self.content.len(),
-            prev: self.prev,
-            addressed: self.addressed,
-            words: self.words,
-        }
-    }
-
-    fn undo(&mut self, m: Mark) {
-        self.ids.truncate(m.ids);
-        self.content.truncate(m.content);
-        self.prev = m.prev;
-        self.addressed = m.addressed;
-        self.words = m.words;
-    }
-
-    fn shapes_of(&mut self, chunk: &str) {
-        let shapes = &mut *self.shapes;
-        chunk_shapes(chunk, &mut |t| shapes.push(fnv(t)));
-    }
-
-    /// A span between ASCII whitespace that holds a non-ASCII byte (or is very long), character
-    /// by character as the reference does it.
+    /// A span between ASCII whitespace that holds a non-ASCII byte, character by character as
+    /// the reference does it.
+    #[inline(never)]
     fn general(&mut self, span: &str) {
         let mut word = Word::new(false);
         let mut chunk: Option<usize> = None;
@@ -304,7 +237,7 @@ impl Sink<'_> {
             } else if (c == '\'' || c == '’') && word.len > 0 {
                 word.pending_apostrophes += 1;
             } else if let Some(((id, _), content)) = word.finish() {
-                self.general_word(id, content);
+                self.word(id, content);
             }
             // Inside the span, whitespace is Unicode whitespace: a chunk boundary for both the
             // tokenizer and the statistics.
@@ -330,7 +263,7 @@ impl Sink<'_> {
             }
         }
         if let Some(((id, _), content)) = word.finish() {
-            self.general_word(id, content);
+            self.word(id, content);
         }
         if let Some(s) = chunk {
             self.chunk_end(&span[s..]);
@@ -341,8 +274,98 @@ impl Sink<'_> {
         self.stats.chunks += 1;
         self.stats.urls += u32::from(is_url_chunk(chunk.as_bytes()));
         if self.shapes_on {
-            self.shapes_of(chunk);
+            let shapes = &mut self.shapes;
+            chunk_shapes(chunk, &mut |t| shapes.push(fnv(t)));
         }
+    }
+}
+
+/// The end of an ASCII chunk that holds a digit, code punctuation, `.@:%!$`, three letters and
+/// no small one, or starts with `w`: its statistics counted byte by byte, and its shapes when
+/// `chunk_shapes` can find any. `last_word_end`: where its last word ends, from its start.
+#[inline(never)]
+fn ascii_chunk_end(
+    chunk: &str,
+    last_word_end: usize,
+    flags: u16,
+    stats: &mut TextStats,
+    shapes: Option<&mut Vec<u64>>,
+) {
+    let b = chunk.as_bytes();
+    let (mut letters, mut digits, mut symbols) = (0u32, 0u32, 0u32);
+    for &c in b {
+        let f = class(c);
+        letters += u32::from(f & (ALNUM | DIGIT) == ALNUM);
+        digits += u32::from(f & DIGIT != 0);
+        symbols += u32::from(f & SYMBOL != 0);
+    }
+    stats.nonspace += b.len() as u32;
+    stats.letters += letters;
+    stats.latin += letters;
+    stats.digits += digits;
+    stats.symbols += symbols;
+    stats.chunks += 1;
+    stats.urls += u32::from(is_url_chunk(b));
+    let Some(shapes) = shapes else { return };
+    // Whether `chunk_shapes` can emit anything: a URL, e-mail or domain needs `@`, `:`, `www.`
+    // or a dot before the last letter or digit; a price `$`; the others their own character,
+    // seven digits, or three letters and no small letter.
+    let www = b.len() > 4 && b[..4].eq_ignore_ascii_case(b"www.");
+    let any = flags & SHAPE != 0
+        || digits >= 7
+        || (letters >= 3 && flags & LOWER == 0)
+        || (flags & DOT != 0 && (www || b[..last_word_end].contains(&b'.')));
+    if any {
+        chunk_shapes(chunk, &mut |t| shapes.push(fnv(t)));
+    }
+}
+
+/// An ASCII word: where it ends, its FNV-1a hash (lowercased), the OR of its bytes' classes, and
+/// how many apostrophes it holds.
+struct AsciiWord {
+    end: usize,
+    hash: u64,
+    flags: u16,
+    apostrophes: u32,
+}
+
+/// The ASCII word starting at `b[j]` (a letter or digit): letters and digits, and apostrophes
+/// followed by one. A small function of its own, so that its loop keeps everything in registers.
+#[inline(never)]
+fn ascii_word(b: &[u8], mut j: usize) -> AsciiWord {
+    let (mut h, mut flags, mut apostrophes) = (FNV_OFFSET, 0u16, 0u32);
+    loop {
+        while let Some(&c) = b.get(j) {
+            let f = class(c);
+            if f & ALNUM == 0 {
+                break;
+            }
+            // ASCII letters and digits lowercase by setting bit 5.
+            h = (h ^ u64::from(c | 0x20)).wrapping_mul(FNV_PRIME);
+            flags |= f;
+            j += 1;
+        }
+        // Apostrophes belong to the word when a letter or digit follows them.
+        if b.get(j) == Some(&b'\'') {
+            let mut k = j + 1;
+            while b.get(k) == Some(&b'\'') {
+                k += 1;
+            }
+            if b.get(k).is_some_and(|&c| class(c) & ALNUM != 0) {
+                for _ in j..k {
+                    h = (h ^ u64::from(b'\'')).wrapping_mul(FNV_PRIME);
+                }
+                apostrophes += (k - j) as u32;
+                j = k;
+                continue;
+            }
+        }
+        return AsciiWord {
+            end: j,
+            hash: h,
+            flags,
+            apostrophes,
+        };
     }
 }
 
@@ -350,115 +373,140 @@ impl Scanner {
     /// Scans one paragraph: token ids into [`Scanner::ids`], content words into
     /// [`Scanner::content`].
     pub fn scan(&mut self, text: &str, cfg: &FeatureConfig) -> Scanned {
-        self.ids.clear();
-        self.content.clear();
-        self.shapes.clear();
-        self.ids.reserve(text.len() + 8);
-        let mut sink = Sink {
-            ids: &mut self.ids,
-            content: &mut self.content,
-            shapes: &mut self.shapes,
-            special: special(),
-            bigrams: cfg.bigrams,
-            shapes_on: cfg.shapes,
-            prev: CARET,
-            addressed: false,
-            words: 0,
-            stats: TextStats::default(),
-        };
         let b = text.as_bytes();
         let n = b.len();
+        // The buffers are taken out of `self` so that their lengths live in registers.
+        let mut ids = std::mem::take(&mut self.ids);
+        let mut content = std::mem::take(&mut self.content);
+        let mut shapes = std::mem::take(&mut self.shapes);
+        ids.clear();
+        content.clear();
+        shapes.clear();
+        ids.reserve(n + 8);
+        let special = special();
+        let (bigrams, shapes_on) = (cfg.bigrams, cfg.shapes);
+        let (mut prev, mut addressed, mut words) = (CARET, false, 0u32);
+        let mut stats = TextStats::default();
         let mut saw_vt = false;
         let mut i = 0;
         while i < n {
-            let f = CLASS[b[i] as usize];
+            let f = class(b[i]);
             if f & SPACE != 0 {
                 saw_vt |= f & VT != 0;
                 i += 1;
                 continue;
             }
-            // A chunk starts at i.
+            // A chunk starts at i: words of ASCII letters and digits (with inner apostrophes)
+            // between separators, up to ASCII whitespace.
             let start = i;
-            let mark = sink.mark();
-            let (mut counts, mut flags) = (0u64, 0u8);
-            let (mut h, mut len, mut digit, mut pending) = (FNV_OFFSET, 0u32, 0u8, 0u32);
-            let (mut wstart, mut wend) = (0usize, 0usize);
+            let mark = (ids.len(), content.len(), prev, addressed, words);
+            let (mut flags, mut alnum, mut last_word_end) = (0u16, 0u32, start);
             let mut j = i;
-            while j < n {
-                let c = b[j];
-                let f = CLASS[c as usize];
-                if f & ALNUM != 0 {
-                    while pending > 0 {
-                        h = (h ^ u64::from(b'\'')).wrapping_mul(FNV_PRIME);
-                        pending -= 1;
+            'chunk: loop {
+                let f = loop {
+                    if j == n {
+                        break 'chunk;
                     }
-                    if len == 0 {
-                        wstart = j;
+                    let f = class(b[j]);
+                    if f & (ALNUM | SPACE | NONASCII) != 0 {
+                        break f;
                     }
-                    // ASCII letters and digits lowercase by setting bit 5.
-                    h = (h ^ u64::from(c | 0x20)).wrapping_mul(FNV_PRIME);
-                    len += 1;
-                    wend = j + 1;
-                    digit |= f;
-                } else if f & (SPACE | NONASCII) != 0 {
-                    break;
-                } else if f & APOS != 0 && len > 0 {
-                    pending += 1;
-                } else if len > 0 {
-                    sink.ascii_word(h, len, digit & DIGIT != 0, &b[wstart..wend]);
-                    (h, len, digit, pending) = (FNV_OFFSET, 0, 0, 0);
+                    flags |= f;
+                    j += 1;
+                };
+                if f & ALNUM == 0 {
+                    break 'chunk;
                 }
-                counts += COUNTS[c as usize];
-                flags |= f;
-                j += 1;
+                let ws = j;
+                let w = ascii_word(b, j);
+                j = w.end;
+                let fw = w.flags;
+                let h = w.hash;
+                flags |= fw;
+                let len = (j - ws) as u32 - w.apostrophes;
+                alnum += len;
+                last_word_end = j;
+                // The word's token: its hash, or its digit shape.
+                let digit = fw & DIGIT != 0;
+                let id = if digit { ascii_shape(&b[ws..j]) } else { h };
+                let sf = special.get(id);
+                addressed |= sf & SECOND != 0;
+                if !digit && len >= 4 && sf & STOP == 0 {
+                    content.push(h);
+                }
+                if bigrams {
+                    ids.push(mix(prev, id));
+                }
+                ids.push(id);
+                prev = id;
+                words += 1;
             }
-            if (j < n && CLASS[b[j] as usize] & NONASCII != 0) || j - start > MAX_FAST_CHUNK {
-                sink.undo(mark);
+            if j < n && class(b[j]) & NONASCII != 0 {
+                // Undo the chunk and redo the whole span up to ASCII whitespace, by character.
+                ids.truncate(mark.0);
+                content.truncate(mark.1);
                 let mut end = j;
-                while end < n && CLASS[b[end] as usize] & SPACE == 0 {
+                while end < n && class(b[end]) & SPACE == 0 {
                     end += 1;
                 }
-                sink.general(&text[start..end]);
+                let mut st = State {
+                    ids,
+                    content,
+                    shapes,
+                    special,
+                    bigrams,
+                    shapes_on,
+                    prev: mark.2,
+                    addressed: mark.3,
+                    words: mark.4,
+                    stats,
+                };
+                st.general(&text[start..end]);
+                State {
+                    ids,
+                    content,
+                    shapes,
+                    prev,
+                    addressed,
+                    words,
+                    stats,
+                    ..
+                } = st;
                 i = end;
                 continue;
             }
-            if len > 0 {
-                sink.ascii_word(h, len, digit & DIGIT != 0, &b[wstart..wend]);
-            }
-            let letters = (counts & 0xFFFF) as u32;
-            let upper = ((counts >> 16) & 0xFFFF) as u32;
-            let digits = ((counts >> 32) & 0xFFFF) as u32;
-            let st = &mut sink.stats;
-            st.nonspace += (j - start) as u32;
-            st.letters += letters;
-            st.latin += letters;
-            st.digits += digits;
-            st.symbols += (counts >> 48) as u32;
-            st.chunks += 1;
-            let chunk = &b[start..j];
-            if (flags & COLON != 0 || (chunk.len() > 4 && chunk[0] | 0x20 == b'w'))
-                && is_url_chunk(chunk)
-            {
-                st.urls += 1;
-            }
-            if cfg.shapes && (flags & SHAPE != 0 || digits >= 7 || (letters >= 3 && upper == letters))
-            {
-                sink.shapes_of(&text[start..j]);
+            let plain = flags & (SHAPE | DOT | DIGIT | SYMBOL) == 0
+                && (alnum < 3 || flags & LOWER != 0)
+                && !(j - start > 4 && b[start] | 0x20 == b'w');
+            if plain {
+                stats.nonspace += (j - start) as u32;
+                stats.letters += alnum;
+                stats.latin += alnum;
+                stats.chunks += 1;
+            } else {
+                ascii_chunk_end(
+                    &text[start..j],
+                    last_word_end - start,
+                    flags,
+                    &mut stats,
+                    shapes_on.then_some(&mut shapes),
+                );
             }
             i = j;
         }
-        let (words, addressed) = (sink.words, sink.addressed);
-        let mut stats = sink.stats;
-        if cfg.shapes {
-            self.ids.extend_from_slice(&self.shapes);
+        if shapes_on {
+            ids.extend_from_slice(&shapes);
             if addressed {
-                self.ids.push(fnv("<2p>"));
+                ids.push(fnv("<2p>"));
             }
         }
         if saw_vt {
             // The statistics do not split chunks at a vertical tab: take the reference's count.
             stats = crate::unknown::stats(text);
         }
+        self.ids = ids;
+        self.content = content;
+        self.shapes = shapes;
         Scanned { words, stats }
     }
 }
