@@ -232,37 +232,6 @@ fn main() {
             }),
         ),
     ];
-    if std::env::var("LOOKUPS").is_ok() {
-        let mut all = Vec::new();
-        for p in &paras {
-            scanner.scan(p, &cfg);
-            all.extend_from_slice(&scanner.ids);
-        }
-        if std::env::var("LOOKUPS").unwrap() == "small" {
-            let small: Vec<u64> = all[..20000].to_vec();
-            all = small.iter().cycle().take(all.len()).copied().collect();
-        }
-        let mut t = vec![Vec::new(); 10];
-        for _ in 0..rounds {
-            for v in 0..10u32 {
-                let c0 = cpu();
-                let r = black_box(model.lookup_variant(&all, v));
-                t[v as usize].push(cpu() - c0);
-                if v == 0 {
-                    black_box(r);
-                } else {
-                    assert_eq!(r, model.lookup_variant(&all, 0));
-                }
-            }
-        }
-        for v in 0..10 {
-            println!(
-                "variant {v}: {:.2} ns per lookup",
-                median(t[v].clone()) * 1e9 / all.len() as f64
-            );
-        }
-        return;
-    }
     let stages: Vec<Stage> = stages
         .into_iter()
         .filter(|(name, _)| name.contains(only.as_str()))

@@ -206,51 +206,6 @@ impl DeltaTable {
         }
     }
 
-    /// False when no slot holds the fingerprint of `id`: then [`DeltaTable::get`] is `None`.
-    #[inline(always)]
-    fn may_hold(&self, id: u64) -> bool {
-        let b = u64::from(Self::fingerprint(id)) & FILTER_MASK;
-        self.filter[(b >> 6) as usize] >> (b & 63) & 1 != 0
-    }
-
-    /// [`DeltaTable::get`], answered from the filter when it can be.
-    #[inline(always)]
-    fn get_filtered(&self, id: u64) -> Option<f64> {
-        if self.may_hold(id) {
-            self.get(id)
-        } else {
-            None
-        }
-    }
-
-    /// The same answer as [`DeltaTable::get`] (the weight as f32, 0 when the token is unknown),
-    /// without a branch on what the slots hold: the `WINDOW` slots from the home slot are
-    /// compared at once and the first that holds the fingerprint or is empty decides. So the
-    /// lookups of a paragraph do not wait on each other's cache misses. A probe run longer than
-    /// the window (rare at 70% full) takes [`DeltaTable::get`].
-    #[inline]
-    fn get_fast(&self, id: u64) -> (bool, f32) {
-        let fp = Self::fingerprint(id);
-        let home = (id as usize) & self.mask;
-        let window: &[(u32, f32); WINDOW] = self.slots[home..home + WINDOW]
-            .try_into()
-            .expect("padded table");
-        let (mut found, mut ends) = (0u32, 0u32);
-        for (k, (key, _)) in window.iter().enumerate() {
-            found |= u32::from(*key == fp) << k;
-            ends |= u32::from(*key == fp || *key == 0) << k;
-        }
-        if ends == 0 {
-            return match self.get(id) {
-                Some(d) => (true, d as f32),
-                None => (false, 0.0),
-            };
-        }
-        let k = ends.trailing_zeros() as usize;
-        let hit = found >> k & 1 != 0;
-        (hit, if hit { window[k].1 } else { 0.0 })
-    }
-
     #[inline]
     fn get(&self, id: u64) -> Option<f64> {
         let fp = Self::fingerprint(id);
