@@ -4,13 +4,17 @@
 //!
 //! The paragraph is taken in whitespace-separated chunks. A chunk of ASCII bytes (most of them)
 //! is done here: a 256-entry byte-class table drives the word split, the lowercased bytes are
-//! hashed in place (no `String`), the letter, capital, digit and code-symbol counts of the
-//! unknown-text rule are added as one packed `u64` per byte, and the slower checks are only run
-//! when a class flag calls for them (digit shapes for words with a digit; URL, price, ... shapes
-//! for chunks holding `.@:%!$`, seven digits or only capitals). A chunk with a non-ASCII byte is
-//! undone and redone with the reference's own per-character logic ([`crate::features::Word`],
-//! [`crate::features::chunk_shapes`], [`crate::unknown`]'s character classes), so Unicode cases
-//! come out exactly as in the reference by construction.
+//! hashed in place (no `String`), the classes of a chunk's bytes are ORed, and the slower work is
+//! only done when a class flag calls for it: the digit shape for a word with a digit; for a chunk
+//! with a digit, code punctuation, `.@:%!$`, no small letter or a leading `w`, the byte-by-byte
+//! counts of the unknown-text rule and (when they can find anything) the reference's URL,
+//! price, ... shapes ([`crate::features::chunk_shapes`]); a plain chunk of words only adds its
+//! length and letters. Stop words and second-person words are found by their hash in an exact
+//! collision-free table. A chunk with a non-ASCII byte is undone and redone with the reference's
+//! own per-character logic ([`crate::features::Word`], [`crate::features::chunk_shapes`],
+//! [`crate::unknown`]'s character classes), so Unicode cases come out as in the reference by
+//! construction; so does a paragraph with a vertical tab (whitespace to the tokenizer, not to the
+//! statistics), whose statistics are the reference's.
 //!
 //! The reference stays: [`crate::features::for_each_token_id_with_content`] and
 //! [`crate::unknown::stats`] (and [`crate::filter::judge_reference`] over them). The test

@@ -194,7 +194,11 @@ fn check_document(model: &Model, scanner: &mut Scanner, doc: &str) {
             assert_eq!(scanner.ids, ids, "token ids of {p:?} ({cfg:?})");
             assert_eq!(scanner.content, content, "content words of {p:?}");
             assert_eq!(scanned.words, words, "words of {p:?}");
-            assert_eq!(scanned.stats, clean::unknown::stats(p), "statistics of {p:?}");
+            assert_eq!(
+                scanned.stats,
+                clean::unknown::stats(p),
+                "statistics of {p:?}"
+            );
         }
     }
     for r in paragraphs(doc) {
@@ -202,7 +206,11 @@ fn check_document(model: &Model, scanner: &mut Scanner, doc: &str) {
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let fast = model.score_with_content(p, &mut a);
         let reference = model.score_reference(p, &mut b);
-        assert_eq!(fast.log_odds.to_bits(), reference.log_odds.to_bits(), "{p:?}");
+        assert_eq!(
+            fast.log_odds.to_bits(),
+            reference.log_odds.to_bits(),
+            "{p:?}"
+        );
         assert_eq!(fast, reference, "{p:?}");
         assert_eq!(a, b, "{p:?}");
     }
@@ -296,7 +304,8 @@ fn filter_reports_what_the_reference_judges() {
             v["score"].get().to_string(),
             v["p_ad"].get().to_string(),
             v["verdict"].get().trim_matches('"').to_string(),
-            v.get("unknown").map(|u| u.get().trim_matches('"').to_string()),
+            v.get("unknown")
+                .map(|u| u.get().trim_matches('"').to_string()),
         )
     });
     let mut paragraphs_seen = 0;
