@@ -63,10 +63,7 @@ impl Signals {
             (1.0 + f64::from(self.words)).ln() / 3.0,
             self.doc_median.map_or(0.0, clip),
             f64::from(u8::from(self.doc_median.is_some())),
-            overlap.unwrap_or(0.0)
-                * self
-                    .context
-                    .map_or(0.0, |(w, _)| f64::from(w.min(20)) / 20.0),
+            overlap.unwrap_or(0.0) * self.context.map_or(0.0, |(w, _)| f64::from(w.min(20)) / 20.0),
         ]
     }
 }
