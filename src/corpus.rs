@@ -16,19 +16,28 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Creates the temporary file (and the parent directories).
+    /// Creates the temporary file (and the parent directories when they are missing: tried
+    /// first without, so a corpus of many files per directory costs no directory call per file).
     pub fn create(path: &Path) -> Result<AtomicFile> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&dir).map_err(|e| Error::output_io(&dir, e))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
-        let tmp = dir.join(format!(".{name}.clean-tmp-{}", std::process::id()));
-        let file = std::fs::File::create(&tmp).map_err(|e| Error::output_io(path, e))?;
+        static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        let pid = *PID.get_or_init(std::process::id);
+        let tmp = dir.join(format!(".{name}.clean-tmp-{pid}"));
+        let file = match std::fs::File::create(&tmp) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&dir).map_err(|e| Error::output_io(&dir, e))?;
+                std::fs::File::create(&tmp)
+            }
+            other => other,
+        }
+        .map_err(|e| Error::output_io(path, e))?;
         Ok(AtomicFile {
             tmp,
             path: path.to_path_buf(),

@@ -104,20 +104,33 @@ pub fn signals(
     words: &[u32],
     content: &[&[u64]],
 ) -> (Vec<crate::stack::Signals>, Vec<(u32, u32)>) {
-    let n = nb.len();
     let ctx = crate::context::overlaps(content);
-    let big = n >= crate::context::MIN_PARAGRAPHS;
-    let mut sorted: Vec<f64> = nb.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let sig = (0..n)
-        .map(|i| crate::stack::Signals {
-            nb: nb[i],
-            context: (big && ctx[i].0 >= crate::context::MIN_WORDS).then_some(ctx[i]),
-            words: words[i],
-            doc_median: big.then(|| median_without(&sorted, nb[i])),
-        })
-        .collect();
+    let mut sig = Vec::new();
+    signals_from(nb, words, &ctx, &mut Vec::new(), &mut sig);
     (sig, ctx)
+}
+
+/// [`signals`] from the (content words, shared) pairs already counted, into `out` (`sorted` is
+/// a buffer).
+fn signals_from(
+    nb: &[f64],
+    words: &[u32],
+    ctx: &[(u32, u32)],
+    sorted: &mut Vec<f64>,
+    out: &mut Vec<crate::stack::Signals>,
+) {
+    let n = nb.len();
+    let big = n >= crate::context::MIN_PARAGRAPHS;
+    sorted.clear();
+    sorted.extend_from_slice(nb);
+    sorted.sort_by(f64::total_cmp);
+    out.clear();
+    out.extend((0..n).map(|i| crate::stack::Signals {
+        nb: nb[i],
+        context: (big && ctx[i].0 >= crate::context::MIN_WORDS).then_some(ctx[i]),
+        words: words[i],
+        doc_median: big.then(|| median_without(sorted, nb[i])),
+    }));
 }
 
 /// The median of `sorted` with one element equal to `x` left out (`sorted.len() >= 2`).
@@ -132,15 +145,125 @@ fn median_without(sorted: &[f64], x: f64) -> f64 {
     }
 }
 
-/// Scores and judges every paragraph of a document, without building output.
+/// Per-thread buffers of [`judge`], kept from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    scanner: crate::scan::Scanner,
+    doc: crate::context::DocWords,
+    active: Vec<usize>,
+    nb: Vec<f64>,
+    words: Vec<u32>,
+    ctx: Vec<(u32, u32)>,
+    sorted: Vec<f64>,
+    signals: Vec<crate::stack::Signals>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Scores and judges every paragraph of a document, without building output. The hot path: one
+/// pass per paragraph ([`crate::scan`]), the document's content words numbered once
+/// ([`crate::context::DocWords`]); the same verdicts and score bits as [`judge_reference`].
 pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+    SCRATCH.with(|s| judge_with(&mut s.borrow_mut(), model, text, settings))
+}
+
+fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+    let ranges = paragraphs(text);
+    let n = ranges.len();
+    s.doc.clear();
+    let mut scores = Vec::with_capacity(n);
+    let mut unknown = Vec::with_capacity(n);
+    for r in &ranges {
+        let scanned = s.scanner.scan(&text[r.clone()], &model.meta.features);
+        let score = model.score_scanned(&s.scanner.ids, scanned.words);
+        s.doc.add_paragraph(&s.scanner.content);
+        unknown.push(model.meta.unknown.why(&scanned.stats, &score).or_else(|| {
+            crate::unknown::other_language(&text[r.clone()], &score).then_some("vocabulary")
+        }));
+        scores.push(score);
+    }
+    // The fixed point of `judge_reference`, from the paragraphs' word numbers.
+    let mut removed = vec![false; n];
+    let mut log_odds = vec![0.0; n];
+    let mut contexts = vec![(0u32, 0u32); n];
+    loop {
+        s.active.clear();
+        s.active.extend((0..n).filter(|i| !removed[*i]));
+        s.nb.clear();
+        s.nb.extend(s.active.iter().map(|&i| scores[i].log_odds()));
+        s.words.clear();
+        s.words.extend(s.active.iter().map(|&i| scores[i].words));
+        s.doc.overlaps(&s.active, &mut s.ctx);
+        signals_from(&s.nb, &s.words, &s.ctx, &mut s.sorted, &mut s.signals);
+        let mut changed = false;
+        for ((&i, sig), c) in s.active.iter().zip(&s.signals).zip(&s.ctx) {
+            log_odds[i] = model.combine(sig);
+            contexts[i] = *c;
+            let judged_unknown = unknown[i].is_some() && settings.keep_unknown;
+            if !judged_unknown && log_odds[i] >= settings.threshold {
+                removed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    verdicts(
+        ranges, scores, &removed, &log_odds, &contexts, &unknown, settings,
+    )
+}
+
+fn verdicts(
+    ranges: Vec<Range<usize>>,
+    scores: Vec<Score>,
+    removed: &[bool],
+    log_odds: &[f64],
+    contexts: &[(u32, u32)],
+    unknown: &[Option<&'static str>],
+    settings: &Settings,
+) -> Vec<Judged> {
+    ranges
+        .into_iter()
+        .zip(scores)
+        .enumerate()
+        .map(|(index, (range, score))| {
+            let verdict = if removed[index] {
+                Verdict::Removed
+            } else if unknown[index].is_some() && settings.keep_unknown {
+                Verdict::Unknown
+            } else if log_odds[index] >= settings.unsure {
+                Verdict::Unsure
+            } else {
+                Verdict::Kept
+            };
+            Judged {
+                index,
+                range,
+                score,
+                log_odds: log_odds[index],
+                p_ad: crate::model::logistic(log_odds[index]),
+                context: contexts[index],
+                unknown: unknown[index],
+                verdict,
+            }
+        })
+        .collect()
+}
+
+/// The reference judge: the simple scanner, scorer and statistics, and [`signals`] recomputed
+/// from the paragraphs' sorted content words every round. Kept to check [`judge`] against
+/// (`tests/lean_scanner.rs`).
+pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
     let ranges = paragraphs(text);
     let mut words = Vec::with_capacity(ranges.len());
     let scores: Vec<Score> = ranges
         .iter()
         .map(|r| {
             let mut w = Vec::new();
-            let s = model.score_with_content(&text[r.clone()], &mut w);
+            let s = model.score_reference(&text[r.clone()], &mut w);
             crate::context::distinct(&mut w);
             words.push(w);
             s
@@ -185,32 +308,9 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
             break;
         }
     }
-    ranges
-        .into_iter()
-        .zip(scores)
-        .enumerate()
-        .map(|(index, (range, score))| {
-            let verdict = if removed[index] {
-                Verdict::Removed
-            } else if unknown[index].is_some() && settings.keep_unknown {
-                Verdict::Unknown
-            } else if log_odds[index] >= settings.unsure {
-                Verdict::Unsure
-            } else {
-                Verdict::Kept
-            };
-            Judged {
-                index,
-                range,
-                score,
-                log_odds: log_odds[index],
-                p_ad: crate::model::logistic(log_odds[index]),
-                context: contexts[index],
-                unknown: unknown[index],
-                verdict,
-            }
-        })
-        .collect()
+    verdicts(
+        ranges, scores, &removed, &log_odds, &contexts, &unknown, settings,
+    )
 }
 
 /// Filters one document.

@@ -43,7 +43,7 @@ fn is_latin(c: char) -> bool {
 
 /// What one character counts as.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
+pub(crate) enum Class {
     Space,
     Digit,
     Latin,
@@ -52,7 +52,7 @@ enum Class {
     Other,
 }
 
-fn classify(c: char) -> Class {
+pub(crate) fn classify(c: char) -> Class {
     match c {
         '0'..='9' => Class::Digit,
         'a'..='z' | 'A'..='Z' => Class::Latin,
@@ -78,16 +78,22 @@ fn classify(c: char) -> Class {
     }
 }
 
-/// Counts what [`UnknownRule`] looks at.
+/// Whether a whitespace-separated chunk counts as a URL (for the `links` rule).
+#[inline]
+pub(crate) fn is_url_chunk(chunk: &[u8]) -> bool {
+    (chunk.len() > 4 && chunk[..4].eq_ignore_ascii_case(b"www."))
+        || memchr::memmem::find(chunk, b"://").is_some()
+}
+
+/// Counts what [`UnknownRule`] looks at (the reference; the filter derives the same counts in
+/// its one pass, see [`crate::scan`]).
 pub fn stats(text: &str) -> TextStats {
     let mut s = TextStats::default();
     let b = text.as_bytes();
     let mut chunk_start: Option<usize> = None;
     let end_chunk = |s: &mut TextStats, chunk: &[u8]| {
         s.chunks += 1;
-        let url = (chunk.len() > 4 && chunk[..4].eq_ignore_ascii_case(b"www."))
-            || memchr::memmem::find(chunk, b"://").is_some();
-        s.urls += u32::from(url);
+        s.urls += u32::from(is_url_chunk(chunk));
     };
     for (i, c) in text.char_indices() {
         let class = classify(c);
