@@ -7,7 +7,9 @@
 #   - with BENCH_BIG=1, the peak RSS of `clean filter` over one ~1 GB .jsonl shard (JSONL builds only).
 # Ends with a `key: value` summary block. Data lives on tmpfs (/dev/shm) when there is room.
 #
-# Usage: benches/bench.sh            (env: BENCH_BIG=1, BENCH_RUNS=3, BENCH_KEEP=1 keeps the temp dir)
+# Usage: benches/bench.sh            (env: BENCH_BIG=1, BENCH_RUNS=3, BENCH_KEEP=1 keeps the temp dir,
+#        BENCH_TEXT_ONLY=1 times the text corpus only, BENCH_BASELINE=/path/to/an/older/clean times
+#        that binary too, in the same alternating runs: before/after figures from one run)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +17,8 @@ cd "$ROOT"
 
 RUNS="${BENCH_RUNS:-3}"
 BIG="${BENCH_BIG:-0}"
+TEXT_ONLY="${BENCH_TEXT_ONLY:-0}"
+BASELINE="${BENCH_BASELINE:-}"
 NFILES=20000
 NDIRS=100
 FILE_BYTES=10000            # ~10 KB per file -> ~200 MB
@@ -280,13 +284,16 @@ for ((i = 1; i <= RUNS; i++)); do
     log " run $i"
     # rotate the order so a noisy moment does not always hit the same command
     order=(cp clean clean1)
-    rot=$(( (i - 1) % 3 ))
+    [[ -n "$BASELINE" ]] && order+=(base base1)
+    rot=$(( (i - 1) % ${#order[@]} ))
     order=("${order[@]:rot}" "${order[@]:0:rot}")
     for what in "${order[@]}"; do
         case $what in
             cp)     measure cp -- cp -r "$CORPUS" "$WORK/dest_cp" ;;
             clean)  measure clean -- "$CLEAN" filter "$CORPUS" "$WORK/dest_clean" ;;
             clean1) measure clean1 -- "$CLEAN" filter --threads 1 "$CORPUS" "$WORK/dest_clean1" ;;
+            base)   measure base -- "$BASELINE" filter "$CORPUS" "$WORK/dest_base" ;;
+            base1)  measure base1 -- "$BASELINE" filter --threads 1 "$CORPUS" "$WORK/dest_base1" ;;
         esac
         # count output files once, from the first run, to catch a filter that silently skips files
         if [[ $i == 1 && $what == clean ]]; then
@@ -294,8 +301,15 @@ for ((i = 1; i <= RUNS; i++)); do
             SUM[clean_out_MB]="$(du -sb "$WORK/dest_clean" | awk '{printf "%.1f", $1/1e6}')"
             SUM[clean_summary]="$(grep -m1 '^clean:' "$WORK/logs/clean.log" || true)"
         fi
-        rm -rf "$WORK/dest_cp" "$WORK/dest_clean" "$WORK/dest_clean1"
+        # the baseline must write the same bytes (it is an older build of the same filter)
+        if [[ $i == 1 && $what == base && -d "$WORK/dest_clean" ]]; then
+            SUM[baseline_same_output]="$(diff -rq "$WORK/dest_clean" "$WORK/dest_base" >/dev/null && echo yes || echo NO)"
+        fi
+        rm -rf "$WORK/dest_cp" "$WORK/dest_clean1" "$WORK/dest_base" "$WORK/dest_base1"
+        # (run 1 keeps clean's output until the baseline's is compared with it)
+        [[ $i == 1 && -n "$BASELINE" ]] || rm -rf "$WORK/dest_clean"
     done
+    rm -rf "$WORK/dest_clean"
 done
 cp_s=$(median_wall cp); clean_s=$(median_wall clean); clean1_s=$(median_wall clean1)
 SUM[cp_s]="$cp_s"
@@ -310,10 +324,29 @@ SUM[thread_speedup]="$(div "$clean1_s" "$clean_s")"
 SUM[peak_rss_mb]="$(max_rss_mb clean)"
 SUM[peak_rss_1thread_mb]="$(max_rss_mb clean1)"
 SUM[clean_exit]="$(last_rc clean)"
+# Per core: the single-thread rate, and the 2-thread rate divided by the cores used.
+SUM[clean_MBps_per_core]="$(div "${SUM[clean_MBps]}" "$(nproc)")"
 log "   cp median ${cp_s}s, clean median ${clean_s}s (x${SUM[ratio]}), clean -j1 median ${clean1_s}s"
+log "   thread scaling (--threads 1 time / default time): x${SUM[thread_speedup]} on $(nproc) cores"
+if [[ -n "$BASELINE" ]]; then
+    base_s=$(median_wall base); base1_s=$(median_wall base1)
+    SUM[baseline]="$BASELINE"
+    SUM[baseline_s]="$base_s"
+    SUM[baseline_1thread_s]="$base1_s"
+    SUM[baseline_ratio]="$(div "$base_s" "$cp_s")"
+    SUM[baseline_1thread_MBps]="$(div "$MB" "$base1_s")"
+    SUM[speedup_over_baseline]="$(div "$base_s" "$clean_s")"
+    SUM[speedup_over_baseline_1thread]="$(div "$base1_s" "$clean1_s")"
+    SUM[baseline_peak_rss_mb]="$(max_rss_mb base)"
+    log "   baseline median ${base_s}s (x${SUM[baseline_ratio]} cp), -j1 ${base1_s}s"
+fi
 rm -rf "$CORPUS"   # free tmpfs before the next data set
 
+if [[ "$TEXT_ONLY" == 1 ]]; then
+    BIG=0
+fi
 # ---------------------------------------------------------------- 2. training
+if [[ "$TEXT_ONLY" != 1 ]]; then
 TRAIN="$WORK/train"
 mkdir -p "$TRAIN"
 log "== generating training CSV: $CSV_ROWS rows"
@@ -332,9 +365,12 @@ SUM[train_calibrated_peak_rss_mb]="$(max_rss_mb train_cal)"
 SUM[train_rows_per_s]="$(div "$CSV_ROWS" "${SUM[train_1m_s]}")"
 if [[ -f "$WORK/x.model" ]]; then SUM[model_bytes]="$(stat -c %s "$WORK/x.model")"; fi
 rm -rf "$TRAIN" "$WORK/x.model"
+fi
 
 # ---------------------------------------------------------------- 3. gzip JSONL shards
-if "$CLEAN" filter --help 2>/dev/null | grep -q -- '--text-field'; then
+if [[ "$TEXT_ONLY" == 1 ]]; then
+    JSONL=0
+elif "$CLEAN" filter --help 2>/dev/null | grep -q -- '--text-field'; then
     JSONL=1
 else
     JSONL=0
@@ -372,7 +408,7 @@ if [[ $JSONL == 1 ]]; then
     SUM[jsonl_clean_exit]="$(last_rc jsonl_clean)"
     rm -rf "$SHARDS"
 else
-    echo "jsonl: not supported by this build"
+    [[ "$TEXT_ONLY" == 1 ]] || echo "jsonl: not supported by this build"
 fi
 
 # ---------------------------------------------------------------- 4. one big JSONL shard
@@ -397,8 +433,9 @@ SUM[load_avg_end]="$(cut -d' ' -f1-3 /proc/loadavg)"
 # ---------------------------------------------------------------- summary
 echo
 echo "== summary"
-for k in files MB cp_s clean_s clean_1thread_s cp_MBps clean_MBps clean_1thread_MBps ratio ratio_1thread \
-         thread_speedup peak_rss_mb peak_rss_1thread_mb clean_exit clean_out_files clean_out_MB clean_summary \
+for k in files MB cp_s clean_s clean_1thread_s cp_MBps clean_MBps clean_1thread_MBps clean_MBps_per_core ratio ratio_1thread \
+         thread_speedup peak_rss_mb baseline baseline_s baseline_1thread_s baseline_ratio baseline_1thread_MBps \
+         speedup_over_baseline speedup_over_baseline_1thread baseline_peak_rss_mb baseline_same_output peak_rss_1thread_mb clean_exit clean_out_files clean_out_MB clean_summary \
          train_rows train_csv_MB train_1m_s train_rows_per_s train_peak_rss_mb train_exit model_bytes \
          train_1m_calibrated_s train_calibrated_peak_rss_mb \
          jsonl_supported jsonl_MB_uncompressed jsonl_MB_gz jsonl_cp_s jsonl_regzip_s jsonl_clean_s jsonl_clean_MBps jsonl_ratio \

@@ -18,6 +18,7 @@ followed. An unreadable file is an error naming it; the others are still process
 /// Remove injected ad and spam paragraphs from scraped text, and nothing else.
 #[derive(Debug, Parser)]
 #[command(name = "clean", version, about, after_help = AFTER_HELP)]
+// `--version` also names the built-in model; main.rs sets the long text at run time.
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -44,6 +45,25 @@ pub enum Command {
     /// Adapt a model to a corpus (self-training on the paragraphs it judges editorial) and write
     /// it, for `filter --model`.
     Adapt(AdaptArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout: `clean man > clean.1`, `clean man filter >
+    /// clean-filter.1`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// The page of one subcommand (`clean-filter(1)`) instead of the main page.
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell, e.g. `clean completions bash > /etc/bash_completion.d/clean`.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// How `adapt` and `filter --adapt` adapt a model to the corpus.
@@ -145,12 +165,25 @@ pub struct ScanArgs {
     /// independent jobs split one corpus with no coordination.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// JSON field holding the text in JSON Lines input.
+    /// JSON field holding the text in JSON Lines input. A file none of whose records has it is an
+    /// error.
     #[arg(long, default_value = "text", value_name = "NAME")]
     pub text_field: String,
-    /// Format of standard input when IN is `-`.
-    #[arg(long, value_enum, default_value_t = StdinFormat::Text)]
-    pub format: StdinFormat,
+    /// JSON field naming a record, shown by `check` and in reports, written to `--attributes`.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+    /// How to read every input: by each file's name (auto: `.jsonl`, `.ndjson`, `.json` are JSON
+    /// Lines, anything else text; stdin is text), or all as text or as JSON Lines (for
+    /// extension-less shards such as Spark's `part-00000`). Compression is always by name.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub format: InputFormat,
+    /// Bad JSON Lines lines: not a record (not UTF-8, not a JSON object), or a record whose text
+    /// field is missing, null, not a string or not Unicode. `error`: an error for its file;
+    /// `keep` (or `pass`): passed through unchanged and listed on stderr. Without the flag, a
+    /// line that is not a JSON object is an error, a line that is not UTF-8 follows --non-text,
+    /// and a record without a usable text field is passed through and listed.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub on_bad_record: Option<clean::formats::OnBadRecord>,
     /// Paragraphs outside what the model knows (other languages or scripts, code, tables of
     /// figures, lists of links): keep them and mark them `unknown`, or score them like any other.
     #[arg(long, value_enum, default_value_t = OnUnknown::Keep)]
@@ -172,10 +205,6 @@ pub struct ScanArgs {
     /// Peak memory stays under about threads x 3 x this.
     #[arg(long, default_value_t = clean::formats::MAX_DOC_BYTES, value_name = "BYTES")]
     pub max_doc_bytes: usize,
-    /// JSON Lines records whose text field is missing, null, not a string, or not Unicode: pass
-    /// them through unchanged and list them, or fail the file.
-    #[arg(long, value_enum, default_value_t = clean::formats::OnBadRecord::Pass)]
-    pub on_bad_record: clean::formats::OnBadRecord,
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(long, short)]
     pub quiet: bool,
@@ -190,11 +219,24 @@ pub enum OnUnknown {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StdinFormat {
+pub enum InputFormat {
+    /// By each file's name; standard input is text.
+    Auto,
     /// Plain text.
     Text,
     /// JSON Lines.
     Jsonl,
+}
+
+impl InputFormat {
+    /// The kind every input is read as, or `None` for "by name".
+    pub fn kind(self) -> Option<clean::formats::Kind> {
+        match self {
+            InputFormat::Auto => None,
+            InputFormat::Text => Some(clean::formats::Kind::Text),
+            InputFormat::Jsonl => Some(clean::formats::Kind::Jsonl),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -203,9 +245,26 @@ pub struct FilterArgs {
     #[arg(value_name = "IN")]
     pub input: PathBuf,
     /// Output directory (relative paths mirrored), a file, or `-` for stdout. Files already there
-    /// with the same relative path are replaced; other files there are left alone.
+    /// are replaced only if an earlier `clean filter` wrote them (listed in OUT/.clean-manifest/);
+    /// other files there are left alone.
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
+    /// Replace files in OUT even if no earlier `clean filter` wrote them.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Also write dolma attribute files to DIR: for each JSON Lines input, at the same relative
+    /// path and compression, one line per record `{"id":..,"attributes":{"NAME__clean__ad":
+    /// [[start,end,score],..]}}`, spans in characters, for dolma's mixer `span_replacement`.
+    #[arg(long, value_name = "DIR")]
+    pub attributes: Option<PathBuf>,
+    /// With --attributes: the experiment name in the attribute key `NAME__clean__ad`.
+    #[arg(
+        long,
+        default_value = "clean",
+        value_name = "NAME",
+        requires = "attributes"
+    )]
+    pub attributes_name: String,
     /// First adapt the model to IN (as `clean adapt` does, on the same selection of files), then
     /// filter with the adapted model.
     #[arg(long)]
@@ -230,9 +289,28 @@ pub struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
-    /// The document to explain, or `-` for standard input.
+    /// The document to explain (any format `filter` reads), or `-` for standard input. For JSON
+    /// Lines, every record in turn, or the one picked by --record or --id.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// JSON Lines: only the record with this number (from 0, as in `--report` lines).
+    #[arg(long, value_name = "N", conflicts_with = "id")]
+    pub record: Option<u64>,
+    /// JSON Lines: only the record(s) whose --id-field has this value.
+    #[arg(long, value_name = "VALUE")]
+    pub id: Option<String>,
+    /// JSON field holding the text in JSON Lines input.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+    /// JSON field naming a record.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+    /// How to read FILE (see `filter --format`).
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub format: InputFormat,
+    /// As for `filter`: keep paragraphs outside what the model knows, or score them.
+    #[arg(long, value_enum, default_value_t = OnUnknown::Keep)]
+    pub on_unknown: OnUnknown,
     /// Model file to use instead of the built-in model.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,

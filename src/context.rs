@@ -9,7 +9,7 @@ use crate::model::IdHasher;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-const STOP: &[&str] = &[
+pub(crate) const STOP: &[&str] = &[
     "about", "after", "again", "also", "been", "before", "being", "both", "could", "does", "down",
     "each", "even", "from", "have", "here", "into", "just", "like", "made", "make", "many", "more",
     "most", "much", "must", "only", "other", "over", "said", "same", "should", "since", "some",
@@ -85,6 +85,147 @@ pub fn overlaps(sets: &[&[u64]]) -> Vec<(u32, u32)> {
             (s.len() as u32, shared as u32)
         })
         .collect()
+}
+
+/// A document's content words, for the filter's hot path: the same figures as [`overlaps`]
+/// without a hash map per round. Each distinct word of the document gets a dense number the
+/// first time it is seen (an open-addressing table, cleared between documents by a generation
+/// stamp and kept for the next one); each paragraph keeps its distinct words as those numbers,
+/// so later rounds of the filter's fixed point work from them, with no hashing or sorting.
+#[derive(Debug, Default)]
+pub struct DocWords {
+    /// Open addressing: (word hash, generation, dense number).
+    slots: Vec<(u64, u32, u32)>,
+    generation: u32,
+    /// Per dense number: the last paragraph it was added for (to keep each once per paragraph).
+    last_paragraph: Vec<u32>,
+    /// Per dense number, in [`DocWords::overlaps`]: first and last active position holding it.
+    first: Vec<u32>,
+    last: Vec<u32>,
+    /// Every paragraph's distinct words (dense numbers), paragraph after paragraph.
+    words: Vec<u32>,
+    /// Where each paragraph's words start in `words` (one more entry than paragraphs).
+    starts: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl DocWords {
+    /// Starts a new document.
+    pub fn clear(&mut self) {
+        if self.slots.is_empty() {
+            self.slots = vec![(0, 0, 0); 1024];
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.slots.iter_mut().for_each(|s| s.1 = 0);
+            self.generation = 1;
+        }
+        self.last_paragraph.clear();
+        self.words.clear();
+        self.starts.clear();
+        self.starts.push(0);
+    }
+
+    #[inline]
+    fn home(&self, h: u64) -> usize {
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    /// The dense number of a word, given a new one if it is new to the document.
+    #[inline]
+    fn number(&mut self, h: u64) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(h);
+        loop {
+            let (key, generation, n) = self.slots[i];
+            if generation != self.generation {
+                let n = self.last_paragraph.len() as u32;
+                self.slots[i] = (h, self.generation, n);
+                self.last_paragraph.push(NONE);
+                if self.last_paragraph.len() * 2 > self.slots.len() {
+                    self.grow();
+                }
+                return n;
+            }
+            if key == h {
+                return n;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::replace(&mut self.slots, vec![(0, 0, 0); 0]);
+        self.slots = vec![(0, 0, 0); old.len() * 2];
+        let mask = self.slots.len() - 1;
+        for s in old.into_iter().filter(|s| s.1 == self.generation) {
+            let mut i = self.home(s.0);
+            while self.slots[i].1 == self.generation {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Adds the next paragraph's content words (hashes, in any order, repeats allowed).
+    pub fn add_paragraph(&mut self, content: &[u64]) {
+        let p = (self.starts.len() - 1) as u32;
+        for &h in content {
+            let n = self.number(h);
+            let last = &mut self.last_paragraph[n as usize];
+            if *last != p {
+                *last = p;
+                self.words.push(n);
+            }
+        }
+        self.starts.push(self.words.len() as u32);
+    }
+
+    /// Number of paragraphs added.
+    pub fn paragraphs(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn paragraph(&self, p: usize) -> &[u32] {
+        &self.words[self.starts[p] as usize..self.starts[p + 1] as usize]
+    }
+
+    /// [`overlaps`] of the paragraphs `active` (indices in order, as added), into `out`.
+    pub fn overlaps(&mut self, active: &[usize], out: &mut Vec<(u32, u32)>) {
+        out.clear();
+        if active.len() < MIN_PARAGRAPHS {
+            out.extend(active.iter().map(|&p| (self.paragraph(p).len() as u32, 0)));
+            return;
+        }
+        let distinct = self.last_paragraph.len();
+        self.first.clear();
+        self.first.resize(distinct, NONE);
+        self.last.clear();
+        self.last.resize(distinct, 0);
+        for (pos, &p) in active.iter().enumerate() {
+            let range = self.starts[p] as usize..self.starts[p + 1] as usize;
+            for &n in &self.words[range] {
+                let n = n as usize;
+                if self.first[n] == NONE {
+                    self.first[n] = pos as u32;
+                }
+                self.last[n] = pos as u32;
+            }
+        }
+        for (pos, &p) in active.iter().enumerate() {
+            let words = self.paragraph(p);
+            let pos = pos as u32;
+            let shared = words
+                .iter()
+                .filter(|&&n| {
+                    let (first, last) = (self.first[n as usize], self.last[n as usize]);
+                    first + 2 <= pos || last >= pos + 2
+                })
+                .count();
+            out.push((words.len() as u32, shared as u32));
+        }
+    }
 }
 
 /// Smallest document (in paragraphs) for which the context term is used.

@@ -76,8 +76,9 @@ fn not_dash(path: &Path) -> Result<()> {
 }
 
 impl AtomicFile {
-    /// Creates the temporary file (and the parent directories), with the permissions a new file
-    /// gets (0666 less the umask).
+    /// Creates the temporary file (and the parent directories when they are missing: tried
+    /// first without, so a corpus of many files per directory costs no directory call per file),
+    /// with the permissions a new file gets (0666 less the umask).
     pub fn create(path: &Path) -> Result<AtomicFile> {
         AtomicFile::create_with_mode(path, None)
     }
@@ -89,18 +90,26 @@ impl AtomicFile {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
         let mut held = temps();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".clean-tmp")
-            .permissions(std::fs::Permissions::from_mode(0o666))
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io(path, e))?;
+        let make = || {
+            tempfile::Builder::new()
+                .prefix(&format!(".{name}."))
+                .suffix(".clean-tmp")
+                .permissions(std::fs::Permissions::from_mode(0o666))
+                .tempfile_in(&dir)
+        };
+        let tmp = match make() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&dir).map_err(|e| Error::output_io(&dir, e))?;
+                make()
+            }
+            other => other,
+        }
+        .map_err(|e| Error::output_io(path, e))?;
         let (file, tmp) = tmp.into_parts();
         held.insert(tmp.to_path_buf());
         Ok(AtomicFile {
@@ -124,10 +133,10 @@ impl AtomicFile {
         // atomic), which is the guarantee promised; surviving power loss is not.
         let file = file
             .into_inner()
-            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+            .map_err(|e| Error::output_io(&self.path, e.into_error()))?;
         if let Some(mode) = self.mode {
             file.set_permissions(std::fs::Permissions::from_mode(mode & 0o7777))
-                .map_err(|e| Error::io(&self.path, e))?;
+                .map_err(|e| Error::output_io(&self.path, e))?;
         }
         drop(file);
         let tmp = self.tmp.take().expect("open until commit");
@@ -135,7 +144,7 @@ impl AtomicFile {
         let tmp_path = tmp.to_path_buf();
         let result = tmp.persist(&self.path);
         held.remove(&tmp_path);
-        result.map_err(|e| Error::io(&self.path, e.error))?;
+        result.map_err(|e| Error::output_io(&self.path, e.error))?;
         Ok(())
     }
 }
@@ -156,7 +165,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = AtomicFile::create(path)?;
     f.writer()
         .write_all(bytes)
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::output_io(path, e))?;
     f.commit()
 }
 
@@ -171,6 +180,74 @@ fn id_of(m: &std::fs::Metadata) -> FileId {
 /// The identity of the file or directory at `p` (following symlinks), if it exists.
 pub fn file_id(p: &Path) -> Option<FileId> {
     std::fs::metadata(p).ok().map(|m| id_of(&m))
+}
+
+/// The directory, inside an output directory, where each `clean filter` run lists the files it
+/// writes there (one file per run kind: `all`, or `shard-K-of-N`). A file in an output directory
+/// may be replaced only when a manifest lists it (or with `--overwrite`), so swapping IN and OUT
+/// cannot replace originals. The walk never reads it as input.
+pub const MANIFEST_DIR: &str = ".clean-manifest";
+
+/// Checks that every output `dir/rel` that already exists was written by an earlier `clean` run
+/// (is listed in a manifest under `dir`), unless `overwrite`; then records `rels` in the manifest
+/// named `key`, before any output is written (so a run killed halfway can be run again).
+pub fn guard_outputs(dir: &Path, rels: &[PathBuf], key: &str, overwrite: bool) -> Result<()> {
+    let mdir = dir.join(MANIFEST_DIR);
+    let mut listed = std::collections::BTreeSet::new();
+    let mut own = std::collections::BTreeSet::new();
+    if let Ok(rd) = std::fs::read_dir(&mdir) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if is_temp_name(&name) {
+                continue;
+            }
+            let text =
+                std::fs::read_to_string(e.path()).map_err(|err| Error::output_io(e.path(), err))?;
+            for line in text.lines() {
+                if let Ok(p) = serde_json::from_str::<String>(line) {
+                    if name == key {
+                        own.insert(p.clone());
+                    }
+                    listed.insert(p);
+                }
+            }
+        }
+    }
+    let shown = |rel: &Path| rel.to_string_lossy().replace('\\', "/");
+    if !overwrite {
+        let foreign: Vec<String> = rels
+            .iter()
+            .filter(|rel| std::fs::symlink_metadata(dir.join(rel)).is_ok())
+            .map(|rel| shown(rel))
+            .filter(|rel| !listed.contains(rel))
+            .collect();
+        if let Some(first) = foreign.first() {
+            return Err(Error::Usage(format!(
+                "output {}: {} file(s) there would be replaced that no earlier `clean filter` wrote \
+                 (first: {first}); refusing, in case IN and OUT are swapped. Pass --overwrite to \
+                 replace them",
+                dir.display(),
+                foreign.len()
+            )));
+        }
+    }
+    let before = own.len();
+    own.extend(rels.iter().map(|r| shown(r)));
+    if own.len() != before || !mdir.join(key).exists() {
+        let mut text = String::new();
+        for p in &own {
+            text.push_str(&serde_json::to_string(p).expect("a string serializes"));
+            text.push('\n');
+        }
+        write_atomic(&mdir.join(key), text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// True for the temporary names [`write_atomic`] uses (`.NAME.RANDOM.clean-tmp`, and the
+/// `.NAME.clean-tmp-PID` of earlier versions).
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && (name.ends_with(".clean-tmp") || name.contains(".clean-tmp-"))
 }
 
 /// The input files of a run.
@@ -250,7 +327,7 @@ fn not_regular(path: PathBuf, ft: &std::fs::FileType) -> Error {
 /// `<(zcat x.gz)`) is a single-file input. Errors reading a directory are returned in
 /// `problems`, not fatal.
 pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Error>)> {
-    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    let meta = std::fs::metadata(root).map_err(|e| Error::input_io(root, e))?;
     if !meta.is_dir() {
         return Ok((
             Inputs {
@@ -274,7 +351,7 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
         let rd = match std::fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) => {
-                problems.push(Error::io(&dir, e));
+                problems.push(Error::input_io(&dir, e));
                 continue;
             }
         };
@@ -282,15 +359,19 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    problems.push(Error::io(&dir, e));
+                    problems.push(Error::input_io(&dir, e));
                     continue;
                 }
             };
-            let child = rel.join(entry.file_name());
+            let name = entry.file_name();
+            if is_temp_name(&name.to_string_lossy()) || name == MANIFEST_DIR {
+                continue;
+            }
+            let child = rel.join(&name);
             let ft = match entry.file_type() {
                 Ok(ft) => ft,
                 Err(e) => {
-                    problems.push(Error::io(root.join(&child), e));
+                    problems.push(Error::input_io(root.join(&child), e));
                     continue;
                 }
             };
@@ -306,7 +387,7 @@ pub fn walk(root: &Path, exclude_dir: Option<&Path>) -> Result<(Inputs, Vec<Erro
                     }
                     Ok(m) if m.is_dir() => {}
                     Ok(m) => problems.push(not_regular(root.join(&child), &m.file_type())),
-                    Err(e) => problems.push(Error::io(root.join(&child), e)),
+                    Err(e) => problems.push(Error::input_io(root.join(&child), e)),
                 }
             } else {
                 problems.push(not_regular(root.join(&child), &ft));
@@ -341,7 +422,7 @@ pub fn prepare_output(
     };
     if rel.as_os_str().is_empty() {
         if let Some(p) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
+            std::fs::create_dir_all(p).map_err(|e| Error::output_io(p, e))?;
         }
     } else {
         if !out.exists() {
@@ -370,7 +451,7 @@ pub fn prepare_output(
                     })
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => make_dir(&dir, &src)?,
-                Err(e) => return Err(Error::io(&dir, e)),
+                Err(e) => return Err(Error::output_io(&dir, e)),
             }
         }
     }
@@ -396,14 +477,14 @@ fn make_dir(dir: &Path, like: &Path) -> Result<()> {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?
+            std::fs::create_dir_all(dir).map_err(|e| Error::output_io(dir, e))?
         }
-        Err(e) => return Err(Error::io(dir, e)),
+        Err(e) => return Err(Error::output_io(dir, e)),
     }
     if let Ok(m) = std::fs::metadata(like) {
         let mode = (m.permissions().mode() & 0o7777) | 0o700;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::io(dir, e))?;
+            .map_err(|e| Error::output_io(dir, e))?;
     }
     Ok(())
 }

@@ -34,8 +34,8 @@ impl Default for FeatureConfig {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub(crate) const FNV_PRIME: u64 = 0x0100_0000_01b3;
 /// FNV-1a state after the `#` that starts every digit shape.
 const SHAPE_OFFSET: u64 = (FNV_OFFSET ^ b'#' as u64).wrapping_mul(FNV_PRIME);
 
@@ -48,7 +48,7 @@ fn fnv_feed(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-fn fnv(s: &str) -> u64 {
+pub(crate) fn fnv(s: &str) -> u64 {
     fnv1a(s.as_bytes())
 }
 
@@ -59,7 +59,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 #[inline]
-fn mix(a: u64, b: u64) -> u64 {
+pub(crate) fn mix(a: u64, b: u64) -> u64 {
     (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5bd1_e995
 }
 
@@ -71,7 +71,7 @@ pub fn token_id(token: &str) -> u64 {
     }
 }
 
-const SECOND_PERSON: [&str; 7] = [
+pub(crate) const SECOND_PERSON: [&str; 7] = [
     "you", "your", "you're", "yours", "yourself", "you'll", "you've",
 ];
 
@@ -85,7 +85,7 @@ fn is_currency(c: char) -> bool {
 
 /// Shape tokens of one whitespace-separated chunk of raw text. One pass over the bytes decides
 /// which of the slower checks can apply; most chunks are plain words and need none.
-fn chunk_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
+pub(crate) fn chunk_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
     let b = chunk.as_bytes();
     let (mut dot, mut at, mut colon, mut pct, mut bang, mut dollar) =
         (false, false, false, false, false, false);
@@ -179,22 +179,22 @@ fn web_shapes(chunk: &str, emit: &mut impl FnMut(&str)) {
 }
 
 /// A finished word: (token hash, token text if kept), and its hash if it is a content word.
-type Finished = ((u64, Option<String>), Option<u64>);
+pub(crate) type Finished = ((u64, Option<String>), Option<u64>);
 
 /// Incremental word builder: lowercases, keeps inner apostrophes, and tracks the digit shape.
-struct Word {
+pub(crate) struct Word {
     hash: u64,
     shape_hash: u64,
-    len: usize,
+    pub(crate) len: usize,
     has_digit: bool,
-    pending_apostrophes: usize,
+    pub(crate) pending_apostrophes: usize,
     last_kind: char,
     run: usize,
     text: Option<(String, String)>,
 }
 
 impl Word {
-    fn new(keep_text: bool) -> Word {
+    pub(crate) fn new(keep_text: bool) -> Word {
         Word {
             hash: FNV_OFFSET,
             shape_hash: SHAPE_OFFSET,
@@ -255,7 +255,7 @@ impl Word {
         true
     }
 
-    fn push_alnum(&mut self, c: char) {
+    pub(crate) fn push_alnum(&mut self, c: char) {
         if c.is_ascii() && self.push_ascii_fast(c as u8) {
             return;
         }
@@ -284,7 +284,7 @@ impl Word {
 
     /// The finished token: (hash, text if kept), and the word's hash when it is a content word
     /// (see [`crate::context`]). `None` when no word was started.
-    fn finish(&mut self) -> Option<Finished> {
+    pub(crate) fn finish(&mut self) -> Option<Finished> {
         if self.len == 0 {
             return None;
         }

@@ -75,6 +75,13 @@ pub struct Filtered {
     pub output: String,
     /// Every paragraph, in order.
     pub paragraphs: Vec<Judged>,
+    /// The byte ranges of the original text that `output` leaves out (removed paragraphs and the
+    /// separators that went with them), in order, disjoint and not touching: taking exactly these
+    /// out of the text gives `output`, except in the rare case where a blank line had to be put
+    /// back between two kept paragraphs ([`Tidy::Separate`]), which `exact` says.
+    pub deleted: Vec<Range<usize>>,
+    /// False when `output` holds line breaks that are not in the text (see `deleted`).
+    pub exact: bool,
 }
 
 impl Filtered {
@@ -97,20 +104,33 @@ pub fn signals(
     words: &[u32],
     content: &[&[u64]],
 ) -> (Vec<crate::stack::Signals>, Vec<(u32, u32)>) {
-    let n = nb.len();
     let ctx = crate::context::overlaps(content);
-    let big = n >= crate::context::MIN_PARAGRAPHS;
-    let mut sorted: Vec<f64> = nb.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let sig = (0..n)
-        .map(|i| crate::stack::Signals {
-            nb: nb[i],
-            context: (big && ctx[i].0 >= crate::context::MIN_WORDS).then_some(ctx[i]),
-            words: words[i],
-            doc_median: big.then(|| median_without(&sorted, nb[i])),
-        })
-        .collect();
+    let mut sig = Vec::new();
+    signals_from(nb, words, &ctx, &mut Vec::new(), &mut sig);
     (sig, ctx)
+}
+
+/// [`signals`] from the (content words, shared) pairs already counted, into `out` (`sorted` is
+/// a buffer).
+fn signals_from(
+    nb: &[f64],
+    words: &[u32],
+    ctx: &[(u32, u32)],
+    sorted: &mut Vec<f64>,
+    out: &mut Vec<crate::stack::Signals>,
+) {
+    let n = nb.len();
+    let big = n >= crate::context::MIN_PARAGRAPHS;
+    sorted.clear();
+    sorted.extend_from_slice(nb);
+    sorted.sort_by(f64::total_cmp);
+    out.clear();
+    out.extend((0..n).map(|i| crate::stack::Signals {
+        nb: nb[i],
+        context: (big && ctx[i].0 >= crate::context::MIN_WORDS).then_some(ctx[i]),
+        words: words[i],
+        doc_median: big.then(|| median_without(sorted, nb[i])),
+    }));
 }
 
 /// The median of `sorted` with one element equal to `x` left out (`sorted.len() >= 2`).
@@ -144,12 +164,14 @@ struct Unit {
 impl Unit {
     fn new(model: &Model, text: &str, range: Range<usize>, part: bool) -> Unit {
         let mut words = Vec::new();
-        let score = model.score_with_content(&text[range.clone()], &mut words);
+        let para = &text[range.clone()];
+        let score = model.score_reference(para, &mut words);
         crate::context::distinct(&mut words);
         let unknown = model
             .meta
             .unknown
-            .why(&crate::unknown::stats(&text[range.clone()]), &score);
+            .why(&crate::unknown::stats(para), &score)
+            .or_else(|| crate::unknown::other_language(para, &score).then_some("vocabulary"));
         Unit {
             range,
             score,
@@ -196,7 +218,8 @@ fn fixed_point(
     }
 }
 
-/// Scores and judges every paragraph of a document, without building output.
+/// The judge of a document where a multi-line paragraph is flagged ([`judge`] and
+/// [`judge_reference`] both come here then, so they agree).
 ///
 /// A flagged paragraph of several lines (a hard-wrapped block, which may hold an ad after an
 /// editorial paragraph with only a line break between them) is not removed whole: its parts
@@ -205,7 +228,7 @@ fn fixed_point(
 /// several lines that cannot be cut further goes only if none of its sentences, judged in the
 /// document, leans editorial (log-odds below the unsure cut); otherwise it is kept and marked
 /// unsure. No editorial line is removed to take out an ad.
-pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+fn judge_wrapped(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
     let mut units: Vec<Unit> = paragraphs(text)
         .into_iter()
         .map(|r| Unit::new(model, text, r, false))
@@ -305,6 +328,191 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
         .collect()
 }
 
+/// Whether a paragraph of several lines is removed: then the document is judged again by
+/// [`judge_wrapped`], so no editorial line goes with an ad in a hard-wrapped block.
+fn removes_a_block(text: &str, judged: &[Judged]) -> bool {
+    judged.iter().any(|j| {
+        j.verdict == Verdict::Removed
+            && memchr::memchr(b'\n', &text.as_bytes()[j.range.clone()]).is_some()
+    })
+}
+
+/// Per-thread buffers of [`judge`], kept from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    scanner: crate::scan::Scanner,
+    doc: crate::context::DocWords,
+    active: Vec<usize>,
+    nb: Vec<f64>,
+    words: Vec<u32>,
+    ctx: Vec<(u32, u32)>,
+    sorted: Vec<f64>,
+    signals: Vec<crate::stack::Signals>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Scores and judges every paragraph of a document, without building output. The hot path: one
+/// pass per paragraph ([`crate::scan`]), the document's content words numbered once
+/// ([`crate::context::DocWords`]); the same verdicts and score bits as [`judge_reference`].
+pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+    let judged = SCRATCH.with(|s| judge_with(&mut s.borrow_mut(), model, text, settings));
+    if removes_a_block(text, &judged) {
+        return judge_wrapped(model, text, settings);
+    }
+    judged
+}
+
+fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+    let ranges = paragraphs(text);
+    let n = ranges.len();
+    s.doc.clear();
+    let mut scores = Vec::with_capacity(n);
+    let mut unknown = Vec::with_capacity(n);
+    for r in &ranges {
+        let scanned = s.scanner.scan(&text[r.clone()], &model.meta.features);
+        let score = model.score_scanned(&s.scanner.ids, scanned.words);
+        s.doc.add_paragraph(&s.scanner.content);
+        unknown.push(model.meta.unknown.why(&scanned.stats, &score).or_else(|| {
+            crate::unknown::other_language(&text[r.clone()], &score).then_some("vocabulary")
+        }));
+        scores.push(score);
+    }
+    // The fixed point of `judge_reference`, from the paragraphs' word numbers.
+    let mut removed = vec![false; n];
+    let mut log_odds = vec![0.0; n];
+    let mut contexts = vec![(0u32, 0u32); n];
+    loop {
+        s.active.clear();
+        s.active.extend((0..n).filter(|i| !removed[*i]));
+        s.nb.clear();
+        s.nb.extend(s.active.iter().map(|&i| scores[i].log_odds()));
+        s.words.clear();
+        s.words.extend(s.active.iter().map(|&i| scores[i].words));
+        s.doc.overlaps(&s.active, &mut s.ctx);
+        signals_from(&s.nb, &s.words, &s.ctx, &mut s.sorted, &mut s.signals);
+        let mut changed = false;
+        for ((&i, sig), c) in s.active.iter().zip(&s.signals).zip(&s.ctx) {
+            log_odds[i] = model.combine(sig);
+            contexts[i] = *c;
+            let judged_unknown = unknown[i].is_some() && settings.keep_unknown;
+            if !judged_unknown && log_odds[i] >= settings.threshold {
+                removed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    verdicts(
+        ranges, scores, &removed, &log_odds, &contexts, &unknown, settings,
+    )
+}
+
+fn verdicts(
+    ranges: Vec<Range<usize>>,
+    scores: Vec<Score>,
+    removed: &[bool],
+    log_odds: &[f64],
+    contexts: &[(u32, u32)],
+    unknown: &[Option<&'static str>],
+    settings: &Settings,
+) -> Vec<Judged> {
+    ranges
+        .into_iter()
+        .zip(scores)
+        .enumerate()
+        .map(|(index, (range, score))| {
+            let verdict = if removed[index] {
+                Verdict::Removed
+            } else if unknown[index].is_some() && settings.keep_unknown {
+                Verdict::Unknown
+            } else if log_odds[index] >= settings.unsure {
+                Verdict::Unsure
+            } else {
+                Verdict::Kept
+            };
+            Judged {
+                index,
+                range,
+                score,
+                log_odds: log_odds[index],
+                p_ad: crate::model::logistic(log_odds[index]),
+                context: contexts[index],
+                unknown: unknown[index],
+                verdict,
+            }
+        })
+        .collect()
+}
+
+/// The reference judge: the simple scanner, scorer and statistics, and [`signals`] recomputed
+/// from the paragraphs' sorted content words every round. Kept to check [`judge`] against
+/// (`tests/lean_scanner.rs`).
+pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+    let ranges = paragraphs(text);
+    let mut words = Vec::with_capacity(ranges.len());
+    let scores: Vec<Score> = ranges
+        .iter()
+        .map(|r| {
+            let mut w = Vec::new();
+            let s = model.score_reference(&text[r.clone()], &mut w);
+            crate::context::distinct(&mut w);
+            words.push(w);
+            s
+        })
+        .collect();
+    let unknown: Vec<Option<&'static str>> = ranges
+        .iter()
+        .zip(&scores)
+        .map(|(r, score)| {
+            let para = &text[r.clone()];
+            model
+                .meta
+                .unknown
+                .why(&crate::unknown::stats(para), score)
+                .or_else(|| crate::unknown::other_language(para, score).then_some("vocabulary"))
+        })
+        .collect();
+    // The document's signals depend on which paragraphs stay. Judge, take out what is removed,
+    // and judge the rest again against what stays, until nothing more goes: then filtering the
+    // output again removes nothing (the filter is idempotent on the text it keeps).
+    let n = ranges.len();
+    let mut removed = vec![false; n];
+    let mut log_odds = vec![0.0; n];
+    let mut contexts = vec![(0u32, 0u32); n];
+    loop {
+        let active: Vec<usize> = (0..n).filter(|i| !removed[*i]).collect();
+        let sets: Vec<&[u64]> = active.iter().map(|&i| words[i].as_slice()).collect();
+        let nb: Vec<f64> = active.iter().map(|&i| scores[i].log_odds()).collect();
+        let wc: Vec<u32> = active.iter().map(|&i| scores[i].words).collect();
+        let (sig, ctx) = signals(&nb, &wc, &sets);
+        let mut changed = false;
+        for ((&i, s), c) in active.iter().zip(&sig).zip(ctx) {
+            log_odds[i] = model.combine(s);
+            contexts[i] = c;
+            let judged_unknown = unknown[i].is_some() && settings.keep_unknown;
+            if !judged_unknown && log_odds[i] >= settings.threshold {
+                removed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let judged = verdicts(
+        ranges, scores, &removed, &log_odds, &contexts, &unknown, settings,
+    );
+    if removes_a_block(text, &judged) {
+        return judge_wrapped(model, text, settings);
+    }
+    judged
+}
+
 /// Filters one document.
 pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
     let judged = judge(model, text, settings);
@@ -329,20 +537,52 @@ pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
         remove.push(gone);
         last_block = b;
     }
-    let mut output = rebuild(text, &ranges, &remove, Tidy::FewerBreaks);
+    let mut tidy = Tidy::FewerBreaks;
+    let mut output = rebuild(text, &ranges, &remove, tidy);
     if output.len() != text.len() && !same_paragraphs(&output, text, &ranges, &remove) {
         // Joining the separators merged two blocks into one that segments differently (it would
         // be read as one hard-wrapped paragraph): keep the wider separator instead, and if even
         // that is read differently, a blank line between every two kept paragraphs.
-        output = rebuild(text, &ranges, &remove, Tidy::MoreBreaks);
+        tidy = Tidy::MoreBreaks;
+        output = rebuild(text, &ranges, &remove, tidy);
         if !same_paragraphs(&output, text, &ranges, &remove) {
-            output = rebuild(text, &ranges, &remove, Tidy::Separate);
+            tidy = Tidy::Separate;
+            output = rebuild(text, &ranges, &remove, tidy);
         }
     }
+    let deleted = if output.len() == text.len() {
+        Vec::new()
+    } else {
+        deleted_ranges(text.len(), &pieces(text, &ranges, &remove, tidy))
+    };
     Filtered {
         output,
         paragraphs: judged,
+        deleted,
+        exact: tidy != Tidy::Separate,
     }
+}
+
+/// The complement, in `0..len`, of the text ranges among `pieces`, adjacent gaps merged.
+fn deleted_ranges(len: usize, pieces: &[Piece]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut at = 0;
+    for p in pieces {
+        if let Piece::Text(r) = p {
+            if r.start > at {
+                match out.last_mut() {
+                    Some(last) if last.end == at => last.end = r.start,
+                    _ => out.push(at..r.start),
+                }
+            }
+            at = at.max(r.end);
+        }
+    }
+    if at < len {
+        out.push(at..len);
+    }
+    out.retain(|r| !r.is_empty());
+    out
 }
 
 /// Whether `output` segments into exactly the kept paragraphs of `text`.
@@ -373,42 +613,65 @@ fn newlines(s: &str) -> usize {
     memchr::memchr_iter(b'\n', s.as_bytes()).count()
 }
 
+/// One piece of a rebuilt document: a range of the original text, or an added line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(Range<usize>),
+    Added(&'static str),
+}
+
 /// `text` without the paragraphs flagged in `remove`, separators tidied (see the module docs).
 /// `ranges` are the document's paragraphs in order; returns `text` unchanged when nothing is
 /// removed, and only the text before the first paragraph and after the last (a BOM, the final
 /// line ending) when everything is.
 pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy) -> String {
-    debug_assert_eq!(ranges.len(), remove.len());
     if !remove.iter().any(|r| *r) {
         return text.to_string();
     }
+    let mut out = String::with_capacity(text.len());
+    for p in pieces(text, ranges, remove, tidy) {
+        match p {
+            Piece::Text(r) => out.push_str(&text[r]),
+            Piece::Added(s) => out.push_str(s),
+        }
+    }
+    out
+}
+
+/// The pieces [`rebuild`] joins, in order.
+fn pieces(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy) -> Vec<Piece> {
+    debug_assert_eq!(ranges.len(), remove.len());
+    if !remove.iter().any(|r| *r) {
+        return vec![Piece::Text(0..text.len())];
+    }
     let kept: Vec<usize> = (0..ranges.len()).filter(|i| !remove[*i]).collect();
     // gap(i): the text before paragraph i; gap(n): the text after the last paragraph.
-    let gap = |i: usize| -> &str {
+    let gap = |i: usize| -> Range<usize> {
         let start = if i == 0 { 0 } else { ranges[i - 1].end };
         let end = if i == ranges.len() {
             text.len()
         } else {
             ranges[i].start
         };
-        &text[start..end]
+        start..end
     };
     let Some(&first) = kept.first() else {
         // Everything goes but the text outside paragraphs (a BOM, the final line ending).
-        return format!("{}{}", gap(0), gap(ranges.len()));
+        return vec![Piece::Text(gap(0)), Piece::Text(gap(ranges.len()))];
     };
-    let mut out = String::with_capacity(text.len());
-    out.push_str(gap(0));
-    out.push_str(&text[ranges[first].clone()]);
+    let mut out = Vec::with_capacity(2 * kept.len() + 2);
+    out.push(Piece::Text(gap(0)));
+    out.push(Piece::Text(ranges[first].clone()));
     for pair in kept.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let sep = if b == a + 1 {
             gap(b)
         } else {
             let (before, after) = (gap(a + 1), gap(b));
+            let lines = |r: &Range<usize>| newlines(&text[r.clone()]);
             let after_wins = match tidy {
-                Tidy::FewerBreaks => newlines(after) < newlines(before),
-                Tidy::MoreBreaks | Tidy::Separate => newlines(after) > newlines(before),
+                Tidy::FewerBreaks => lines(&after) < lines(&before),
+                Tidy::MoreBreaks | Tidy::Separate => lines(&after) > lines(&before),
             };
             if after_wins {
                 after
@@ -416,13 +679,16 @@ pub fn rebuild(text: &str, ranges: &[Range<usize>], remove: &[bool], tidy: Tidy)
                 before
             }
         };
-        out.push_str(sep);
-        if tidy == Tidy::Separate && newlines(sep) < 2 {
-            out.push_str(if sep.ends_with("\r\n") { "\r\n" } else { "\n" });
+        let sep_text = &text[sep.clone()];
+        let add = tidy == Tidy::Separate && newlines(sep_text) < 2;
+        let crlf = sep_text.ends_with("\r\n");
+        out.push(Piece::Text(sep));
+        if add {
+            out.push(Piece::Added(if crlf { "\r\n" } else { "\n" }));
         }
-        out.push_str(&text[ranges[b].clone()]);
+        out.push(Piece::Text(ranges[b].clone()));
     }
-    out.push_str(gap(ranges.len()));
+    out.push(Piece::Text(gap(ranges.len())));
     out
 }
 
@@ -437,6 +703,26 @@ mod tests {
             .map(|r| remove_texts.contains(&&text[r.clone()]))
             .collect();
         rebuild(text, &ranges, &remove, Tidy::FewerBreaks)
+    }
+
+    #[test]
+    fn deleted_ranges_give_the_output() {
+        let t = "A.\nB.\n\nAD1\nAD2\nC.\nD.\n\nAD3\n";
+        let ranges = paragraphs(t);
+        let remove: Vec<bool> = ranges
+            .iter()
+            .map(|r| t[r.clone()].starts_with("AD"))
+            .collect();
+        let out = rebuild(t, &ranges, &remove, Tidy::FewerBreaks);
+        let del = deleted_ranges(t.len(), &pieces(t, &ranges, &remove, Tidy::FewerBreaks));
+        let mut kept = String::new();
+        let mut at = 0;
+        for r in &del {
+            kept.push_str(&t[at..r.start]);
+            at = r.end;
+        }
+        kept.push_str(&t[at..]);
+        assert_eq!(kept, out);
     }
 
     #[test]

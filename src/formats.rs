@@ -78,14 +78,20 @@ pub enum NonText {
     Error,
 }
 
-/// What to do with a JSON Lines record whose text field is missing, `null`, not a string, or a
-/// string that is not Unicode (a lone surrogate such as `\ud800`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// What to do with a bad JSON Lines line (`--on-bad-record`): one that cannot be read as a record
+/// (not UTF-8, not a JSON object), or a record whose text field is missing, `null`, not a string,
+/// or a string that is not Unicode (a lone surrogate such as `\ud800`). Without the flag, a line
+/// that is not a JSON object is an error, a line that is not UTF-8 follows `--non-text`, and a
+/// record without a usable text field is passed through unchanged and listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum OnBadRecord {
-    /// Pass the record through unchanged, and list it on stderr (count and first line).
-    Pass,
-    /// Treat it as an error naming the file and line (exit code 2; no output for that file).
+    /// An error naming the file and line; no output for that file (on stdin: the records before
+    /// the bad line are written, nothing from it on).
+    #[default]
     Error,
+    /// Pass the line through unchanged and list it on stderr (count and first lines).
+    #[value(alias = "pass")]
+    Keep,
 }
 
 /// Default for `--max-doc-bytes`: the largest document (a text file's decompressed bytes, or one
@@ -96,6 +102,18 @@ pub const MAX_DOC_BYTES: usize = 64 << 20;
 /// Settings for processing one document.
 #[derive(Debug, Clone)]
 pub struct DocOptions {
+    /// Read every file as this kind whatever its name (`--format`); `None`: by the file's name.
+    pub kind: Option<Kind>,
+    /// Policy for bad JSON Lines lines (`--on-bad-record`); `None`, the default: a line that is
+    /// not a JSON object is an error, a line that is not UTF-8 follows `non_text`, and a record
+    /// whose text field is missing, null, not a string or not Unicode passes through unchanged
+    /// and is listed (see [`OnBadRecord`]).
+    pub on_bad_record: Option<OnBadRecord>,
+    /// JSON field naming a record (`--id-field`), shown in reports and written to attributes.
+    pub id_field: String,
+    /// With `Some(key)`: for each JSON Lines record, a dolma attribute line listing under `key`
+    /// the character spans the filter takes out (see [`attribute_line`]).
+    pub attributes: Option<String>,
     /// Cuts.
     pub settings: Settings,
     /// JSON field holding the text.
@@ -114,8 +132,6 @@ pub struct DocOptions {
     pub zstd_level: u32,
     /// Largest document loaded and filtered (see [`MAX_DOC_BYTES`]).
     pub max_doc_bytes: usize,
-    /// Policy for JSON Lines records without a string text field.
-    pub on_bad_record: OnBadRecord,
 }
 
 /// The function inside an [`Observer`].
@@ -154,11 +170,20 @@ pub struct DocStats {
     /// non-text file, or one larger than `max_doc_bytes`, read from a file that can be re-read).
     pub copy_raw: bool,
     /// Documents or records passed through unchanged without being filtered (too large, or a
-    /// JSON Lines record without a string text field).
+    /// JSON Lines record with a text field that is null, not a string or not Unicode).
     pub unfiltered: u64,
     /// Why the first of them was (`line N: ...` for JSON Lines).
     pub unfiltered_note: Option<String>,
+    /// JSON Lines records with no text field.
+    pub lacking_field: u64,
+    /// JSON Lines lines that were not records, kept under `--on-bad-record keep`.
+    pub bad_records: u64,
+    /// Warnings about this file, for stderr.
+    pub notes: Vec<String>,
 }
+
+/// How many bad lines of one file are named on stderr; the rest are counted.
+const NOTED_BAD_LINES: u64 = 10;
 
 impl DocStats {
     fn pass(&mut self, why: String) {
@@ -173,7 +198,7 @@ impl DocStats {
         model: &Model,
         f: &Filtered,
         shown: &str,
-        record: Option<u64>,
+        record: Option<(u64, Option<&str>)>,
         text: &str,
         opts: &DocOptions,
     ) {
@@ -191,7 +216,11 @@ impl DocStats {
             f.paragraphs
                 .iter()
                 .filter(|j| opts.report_all || j.verdict != Verdict::Kept)
-                .map(|j| ReportLine::new(model, shown, record, text, j)),
+                .map(|j| {
+                    let mut line = ReportLine::new(model, shown, record.map(|r| r.0), text, j);
+                    line.id = record.and_then(|r| r.1).map(str::to_string);
+                    line
+                }),
         );
     }
 }
@@ -275,7 +304,7 @@ pub struct Names<'a> {
 }
 
 fn read_err(p: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |e| Error::io(p, e)
+    move |e| Error::input_io(p, e)
 }
 
 /// Filters one document from `input` to `output` (or only judges it when `output` is `None`).
@@ -287,11 +316,45 @@ pub fn process(
     names: &Names,
     opts: &DocOptions,
 ) -> Result<DocStats> {
+    process_with(model, format, input, output, None, names, opts)
+}
+
+/// As [`process`], and for JSON Lines with `opts.attributes` set, one dolma attribute line per
+/// record to `attributes`.
+pub fn process_with(
+    model: &Model,
+    format: Format,
+    input: impl Read,
+    output: Option<&mut dyn Write>,
+    attributes: Option<&mut dyn Write>,
+    names: &Names,
+    opts: &DocOptions,
+) -> Result<DocStats> {
     let reader = decoder(input, format.compression).map_err(read_err(names.input))?;
     match format.kind {
         Kind::Text => process_text(model, reader, output, names, opts),
-        Kind::Jsonl => process_jsonl(model, reader, output, names, opts),
+        Kind::Jsonl => process_jsonl(model, reader, output, attributes, names, opts),
     }
+}
+
+/// True when `text` has at least one line and every non-blank line is a JSON object: a JSON
+/// Lines file whose name does not say so (a Spark `part-00000`).
+fn looks_like_jsonl(text: &str) -> bool {
+    let mut any = false;
+    for line in text.lines() {
+        let l = line.trim();
+        if l.is_empty() {
+            continue;
+        }
+        if !(l.starts_with('{') && l.ends_with('}')) {
+            return false;
+        }
+        if serde_json::from_str::<serde::de::IgnoredAny>(l).is_err() {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 fn process_text(
@@ -338,7 +401,7 @@ fn process_text(
         }
         if let Some(out) = output {
             out.write_all(&bytes)
-                .map_err(|e| Error::io(names.output, e))?;
+                .map_err(|e| Error::output_io(names.output, e))?;
             std::io::copy(&mut reader, out).map_err(read_err(names.input))?;
         } else {
             std::io::copy(&mut reader, &mut std::io::sink()).map_err(read_err(names.input))?;
@@ -375,42 +438,161 @@ fn process_text(
             return Ok(stats);
         }
     };
+    if opts.kind.is_none() && looks_like_jsonl(text) {
+        stats.notes.push(
+            "every line is a JSON object, but the file was read as plain text (by its name): \
+             pass --format jsonl to filter each record's text field"
+                .into(),
+        );
+    }
     let f = filter_text(model, text, &opts.settings);
     stats.add(model, &f, names.shown, None, text, opts);
     if let Some(out) = output {
         out.write_all(f.output.as_bytes())
-            .map_err(|e| Error::io(names.output, e))?;
+            .map_err(|e| Error::output_io(names.output, e))?;
     }
     Ok(stats)
 }
 
-/// Rewrites a JSON object line with `field` set to `text`, every other member's value kept byte
-/// for byte and members in their original order.
-fn rewrite_record(
-    members: &Members,
-    field: &str,
-    text: &str,
-) -> std::result::Result<String, serde_json::Error> {
-    let mut out = String::new();
-    out.push('{');
-    for (i, (k, v)) in members.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+/// A JSON object's members, in order, duplicates included, values unparsed (borrowed from the
+/// line, so their byte positions in it are known).
+pub struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, val)) = m.next_entry::<String, &'de RawValue>()? {
+                    v.push((k, val));
+                }
+                Ok(Members(v))
+            }
         }
-        out.push_str(&serde_json::to_string(k)?);
-        out.push(':');
-        if k == field {
-            out.push_str(&serde_json::to_string(text)?);
-        } else {
-            out.push_str(v.get());
-        }
+        d.deserialize_map(V)
     }
-    out.push('}');
-    Ok(out)
 }
 
-/// A JSON object's members, in order, values unparsed.
-type Members<'a> = indexmap::IndexMap<String, &'a RawValue>;
+impl<'a> Members<'a> {
+    /// Parses one line (without its line ending) as a JSON object.
+    pub fn parse(body: &'a str) -> std::result::Result<Members<'a>, serde_json::Error> {
+        serde_json::from_str(body)
+    }
+
+    /// The value of `key`: the last member of that name, as JSON parsers (and dolma) read a
+    /// duplicated key.
+    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// `key`'s value as shown to people: a string's text, or any other value's JSON.
+    pub fn shown(&self, key: &str) -> Option<String> {
+        self.get(key).map(|raw| {
+            serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_string())
+        })
+    }
+
+    /// The string value of `key`: `Ok(None)` when absent, `Err` when null, not a string, or a
+    /// string that is not Unicode (a lone surrogate).
+    pub fn text(&self, key: &str) -> std::result::Result<Option<String>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(raw) if raw.get() == "null" => Err(format!("field `{key}` is null")),
+            Some(raw) if raw.get().starts_with('"') => serde_json::from_str::<String>(raw.get())
+                .map(Some)
+                .map_err(|e| format!("field `{key}` is a string that is not Unicode text ({e})")),
+            Some(raw) => Err(format!(
+                "field `{key}` is not a string but {}: {}",
+                match raw.get().as_bytes().first() {
+                    Some(b'{') => "an object",
+                    Some(b'[') => "an array",
+                    Some(b't' | b'f') => "a boolean",
+                    _ => "a number",
+                },
+                preview(raw.get())
+            )),
+        }
+    }
+}
+
+fn preview(s: &str) -> String {
+    let p: String = s.chars().take(40).collect();
+    if p.len() < s.len() {
+        format!("{p}...")
+    } else {
+        p
+    }
+}
+
+/// `body` (one JSON object, as parsed into `members`) with the value of `field` replaced by
+/// `text`, JSON-encoded: every byte outside that value (other members, spacing, escapes,
+/// duplicate keys) is kept as it was.
+fn rewrite_record(body: &str, members: &Members, field: &str, text: &str) -> Option<String> {
+    let raw = members.get(field)?.get();
+    let start = (raw.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+    let end = start + raw.len();
+    if body.get(start..end) != Some(raw) {
+        return None;
+    }
+    let value = serde_json::to_string(text).ok()?;
+    let mut out = String::with_capacity(body.len() + value.len());
+    out.push_str(&body[..start]);
+    out.push_str(&value);
+    out.push_str(&body[end..]);
+    Some(out)
+}
+
+/// One dolma attribute line (without newline): `{"id": <the record's id, as in the record>,
+/// "attributes": {"<key>": [[start, end, score], ...]}}`. Spans are in characters (Unicode scalar
+/// values, Python's `str` indices), as dolma's mixer counts them when it applies a
+/// `span_replacement`; each covers a removed paragraph with the separator that goes with it, so
+/// replacing every span with "" gives `clean filter`'s text. The score is the largest log-odds
+/// among the paragraphs the span removes.
+pub fn attribute_line(id: Option<&RawValue>, key: &str, spans: &[(usize, usize, f64)]) -> String {
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(s, e, score)| serde_json::json!([s, e, score]))
+        .collect();
+    let attrs = serde_json::json!({ key: spans });
+    format!(
+        "{{\"id\":{},\"attributes\":{}}}",
+        id.map(RawValue::get).unwrap_or("null"),
+        attrs
+    )
+}
+
+/// The deleted byte ranges of a filtered text as character spans with scores.
+fn char_spans(text: &str, f: &Filtered) -> Vec<(usize, usize, f64)> {
+    let mut out = Vec::with_capacity(f.deleted.len());
+    let (mut byte, mut chars) = (0, 0);
+    let mut to_char = |b: usize| {
+        chars += text[byte..b].chars().count();
+        byte = b;
+        chars
+    };
+    for r in &f.deleted {
+        let score = f
+            .paragraphs
+            .iter()
+            .filter(|j| {
+                j.verdict == Verdict::Removed && j.range.start < r.end && r.start < j.range.end
+            })
+            .map(|j| j.log_odds)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let s = to_char(r.start);
+        let e = to_char(r.end);
+        out.push((s, e, if score.is_finite() { score } else { 0.0 }));
+    }
+    out
+}
 
 /// Records are read in batches of about this many bytes and filtered in parallel, then written
 /// in order: all cores work on a single large shard, and memory stays bounded by the batch.
@@ -419,6 +601,7 @@ const JSONL_BATCH_BYTES: usize = 4 << 20;
 /// One JSON Lines record, filtered: the line to write and what happened to it.
 struct RecordOut {
     line: Option<String>,
+    attributes: Option<String>,
     stats: DocStats,
 }
 
@@ -431,34 +614,52 @@ fn jsonl_line(
     names: &Names,
     opts: &DocOptions,
 ) -> Result<RecordOut> {
-    let bad = |reason: String| Error::Input {
-        path: names.input.to_path_buf(),
-        reason: format!("line {line_no}: {reason}"),
+    let mut out = RecordOut {
+        line: None,
+        attributes: None,
+        stats: DocStats::default(),
     };
-    let mut stats = DocStats::default();
     let Some(record) = record else {
-        return Ok(RecordOut { line: None, stats });
+        return Ok(out);
     };
-    stats.records = 1;
+    out.stats.records = 1;
+    let bad = |reason: String, mut out: RecordOut| match opts.on_bad_record {
+        None | Some(OnBadRecord::Error) => Err(Error::Input {
+            path: names.input.to_path_buf(),
+            reason: format!(
+                "line {line_no}: {reason} (--on-bad-record keep passes such lines through)"
+            ),
+        }),
+        Some(OnBadRecord::Keep) => {
+            out.stats.bad_records = 1;
+            out.stats
+                .notes
+                .push(format!("line {line_no}: {reason}; kept unchanged"));
+            if let Some(key) = &opts.attributes {
+                out.attributes = Some(attribute_line(None, key, &[]));
+            }
+            Ok(out)
+        }
+    };
     let line = match std::str::from_utf8(buf) {
         Ok(l) => l,
+        Err(_) if opts.on_bad_record.is_some() => return bad("not valid UTF-8".into(), out),
         Err(e) => {
+            // Without --on-bad-record, a line that is not UTF-8 follows --non-text.
             let why = format!(
                 "line {line_no}: not valid UTF-8 (first bad byte at offset {})",
                 e.valid_up_to()
             );
             return match opts.non_text {
-                NonText::Error => Err(bad("not valid UTF-8 text".into())),
+                NonText::Error => bad("not valid UTF-8 text".into(), out),
                 NonText::Copy => {
-                    stats.non_text = Some(format!("{why}; passed through unchanged"));
-                    Ok(RecordOut { line: None, stats })
+                    out.stats.non_text = Some(format!("{why}; passed through unchanged"));
+                    Ok(out)
                 }
                 NonText::Skip => {
-                    stats.non_text = Some(format!("{why}; left out of the output"));
-                    Ok(RecordOut {
-                        line: Some(String::new()),
-                        stats,
-                    })
+                    out.stats.non_text = Some(format!("{why}; left out of the output"));
+                    out.line = Some(String::new());
+                    Ok(out)
                 }
             };
         }
@@ -470,48 +671,65 @@ fn jsonl_line(
         Some(rest) if line_no == 1 => ("\u{feff}", rest),
         _ => ("", body),
     };
-    let members: Members =
-        serde_json::from_str(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
-    let field = opts.text_field.as_str();
-    let text: std::result::Result<String, String> = match members.get(field) {
-        None => Err(format!("no field `{field}`")),
-        Some(raw) if raw.get() == "null" => Err(format!("field `{field}` is null")),
-        Some(raw) if raw.get().starts_with('"') => serde_json::from_str::<String>(raw.get())
-            .map_err(|e| format!("field `{field}` is a string that is not Unicode text ({e})")),
-        Some(raw) => Err(format!(
-            "field `{field}` is not a string but {}",
-            match raw.get().as_bytes().first() {
-                Some(b'{') => "an object",
-                Some(b'[') => "an array",
-                Some(b't' | b'f') => "a boolean",
-                _ => "a number",
-            }
-        )),
+    let members = match Members::parse(body) {
+        Ok(m) => m,
+        Err(e) => return bad(format!("not a JSON object: {e}"), out),
     };
-    let text = match text {
+    let text = match members.text(&opts.text_field) {
         Ok(t) => t,
-        Err(reason) => {
-            if opts.on_bad_record == OnBadRecord::Error {
-                return Err(bad(reason));
+        Err(why) => {
+            if opts.on_bad_record == Some(OnBadRecord::Error) {
+                return bad(why, out);
             }
-            stats.pass(format!(
-                "line {line_no}: {reason}; passed through unchanged"
-            ));
-            return Ok(RecordOut { line: None, stats });
+            out.stats
+                .pass(format!("line {line_no}: {why}; passed through unchanged"));
+            if let Some(key) = &opts.attributes {
+                out.attributes = Some(attribute_line(members.get(&opts.id_field), key, &[]));
+            }
+            return Ok(out);
         }
     };
-    let mut out_line = None;
+    let Some(text) = text else {
+        if opts.on_bad_record == Some(OnBadRecord::Error) {
+            return bad(format!("no field `{}`", opts.text_field), out);
+        }
+        out.stats.lacking_field = 1;
+        if let Some(key) = &opts.attributes {
+            out.attributes = Some(attribute_line(members.get(&opts.id_field), key, &[]));
+        }
+        return Ok(out);
+    };
+    let id = opts
+        .collect_report
+        .then(|| members.shown(&opts.id_field))
+        .flatten();
     let f = filter_text(model, &text, &opts.settings);
-    stats.add(model, &f, names.shown, Some(record), &text, opts);
-    if f.removed() > 0 {
-        let rewritten = rewrite_record(&members, field, &f.output)
-            .map_err(|e| bad(format!("cannot rewrite the record: {e}")))?;
-        out_line = Some(format!("{bom}{rewritten}{ending}"));
+    out.stats.add(
+        model,
+        &f,
+        names.shown,
+        Some((record, id.as_deref())),
+        &text,
+        opts,
+    );
+    if let Some(key) = &opts.attributes {
+        out.attributes = Some(attribute_line(
+            members.get(&opts.id_field),
+            key,
+            &char_spans(&text, &f),
+        ));
     }
-    Ok(RecordOut {
-        line: out_line,
-        stats,
-    })
+    if f.removed() > 0 {
+        let rewritten =
+            rewrite_record(body, &members, &opts.text_field, &f.output).ok_or_else(|| {
+                Error::Input {
+                    path: names.input.to_path_buf(),
+                    reason: format!("line {line_no}: cannot locate field `{}`", opts.text_field),
+                }
+            })?;
+        out.line = Some(format!("{bom}{rewritten}{ending}"));
+    }
+    Ok(out)
 }
 
 /// Reads one line (through its `\n`, or to the end) into `buf`, but no more than `limit` bytes:
@@ -561,7 +779,7 @@ fn copy_rest_of_line(
         };
         if let Some(w) = w.as_deref_mut() {
             w.write_all(&avail[..take])
-                .map_err(|e| Error::io(names.output, e))?;
+                .map_err(|e| Error::output_io(names.output, e))?;
         }
         r.consume(take);
         if found {
@@ -574,6 +792,7 @@ fn process_jsonl(
     model: &Model,
     reader: impl Read,
     mut output: Option<&mut dyn Write>,
+    mut attributes: Option<&mut dyn Write>,
     names: &Names,
     opts: &DocOptions,
 ) -> Result<DocStats> {
@@ -631,9 +850,22 @@ fn process_jsonl(
                     stats.non_text = Some(why);
                 }
             }
+            stats.lacking_field += out.stats.lacking_field;
+            stats.bad_records += out.stats.bad_records;
+            if stats.bad_records <= NOTED_BAD_LINES {
+                stats.notes.extend(out.stats.notes);
+            }
             if let Some(w) = output.as_deref_mut() {
                 let bytes = out.line.as_ref().map(String::as_bytes).unwrap_or(buf);
-                w.write_all(bytes).map_err(|e| Error::io(names.output, e))?;
+                w.write_all(bytes)
+                    .map_err(|e| Error::output_io(names.output, e))?;
+            }
+            if let (Some(w), Some(a)) = (attributes.as_deref_mut(), &out.attributes) {
+                w.write_all(a.as_bytes())
+                    .and_then(|_| w.write_all(b"\n"))
+                    .map_err(|e| {
+                        Error::io(names.output, e).with_role(crate::error::Role::Report)
+                    })?;
             }
         }
         if let Some((no, prefix)) = long_line {
@@ -642,7 +874,7 @@ fn process_jsonl(
             ));
             if let Some(w) = output.as_deref_mut() {
                 w.write_all(&prefix)
-                    .map_err(|e| Error::io(names.output, e))?;
+                    .map_err(|e| Error::output_io(names.output, e))?;
             }
             copy_rest_of_line(&mut reader, &mut output, names)?;
         }
@@ -651,6 +883,29 @@ fn process_jsonl(
         if let Some(n) = &mut stats.non_text {
             *n = format!("{n} ({non_text_lines} such lines)");
         }
+    }
+    if stats.bad_records > NOTED_BAD_LINES {
+        stats.notes.push(format!(
+            "{} more bad line(s) kept unchanged",
+            stats.bad_records - NOTED_BAD_LINES
+        ));
+    }
+    let with_text = stats.records - stats.bad_records - stats.lacking_field;
+    if stats.lacking_field > 0 && with_text == 0 {
+        return Err(Error::Input {
+            path: names.input.to_path_buf(),
+            reason: format!(
+                "{} of {} record(s) have no field `{}`, so nothing could be filtered: \
+                 check --text-field",
+                stats.lacking_field, stats.records, opts.text_field
+            ),
+        });
+    }
+    if stats.lacking_field > 0 {
+        stats.notes.push(format!(
+            "{} of {} record(s) have no field `{}`; passed through unchanged",
+            stats.lacking_field, stats.records, opts.text_field
+        ));
     }
     Ok(stats)
 }
@@ -718,8 +973,8 @@ mod tests {
     #[test]
     fn rewrite_keeps_other_fields_verbatim() {
         let line = r#"{"id":1.50e3,"text":"a\n\nb","meta":{"x":[1, 2]}}"#;
-        let members: Members = serde_json::from_str(line).unwrap();
-        let out = rewrite_record(&members, "text", "b").unwrap();
+        let members = Members::parse(line).unwrap();
+        let out = rewrite_record(line, &members, "text", "b").unwrap();
         assert_eq!(out, r#"{"id":1.50e3,"text":"b","meta":{"x":[1, 2]}}"#);
     }
 }

@@ -45,7 +45,8 @@ pub fn lock_training_dir(data: &Path) -> Result<std::fs::File> {
 /// Reads corrections from a `--report` file: lines to which the user added `"label"` (the right
 /// answer, `editorial` or `ad`). Lines without a label are skipped.
 pub fn corrections_from_report(path: &Path) -> Result<Vec<Example>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(path, e).with_role(crate::error::Role::TrainingData))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

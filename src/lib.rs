@@ -2,7 +2,9 @@
 //!
 //! Where to look:
 //! - [`segment`]: text -> paragraphs (byte ranges; kept text is never rewritten);
-//! - [`features`]: paragraph -> tokens -> hashed feature ids;
+//! - [`features`]: paragraph -> tokens -> hashed feature ids (the simple reference scanner);
+//! - [`scan`]: the same ids, content words and unknown-text statistics in one lean pass (the
+//!   filter's hot path; `tests/lean_scanner.rs` checks it against the reference);
 //! - [`train`]: labelled CSV -> per-class counts -> linfa-bayes MultinomialNb -> [`model::Model`];
 //! - [`model`]: the versioned model file and the sparse scorer;
 //! - [`filter`]: (model, document) -> kept text + a verdict per paragraph;
@@ -26,6 +28,7 @@ pub mod learn;
 pub mod model;
 pub mod report;
 pub mod run;
+pub mod scan;
 pub mod segment;
 pub mod stack;
 pub mod train;

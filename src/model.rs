@@ -56,6 +56,10 @@ pub struct Calibration {
     pub ad_recall: f64,
     /// Share of editorial paragraphs removed at the stored threshold.
     pub editorial_removed: f64,
+    /// Share of ads among the paragraphs of the unsure band (kept, log-odds between the unsure
+    /// cut and the threshold): what "unsure" means.
+    #[serde(default)]
+    pub unsure_ad_share: Option<f64>,
 }
 
 /// Everything about a model except its weights. Serialized as JSON inside the model file.
@@ -142,11 +146,21 @@ pub struct Model {
 /// use 49 or more bits of the 64-bit id, so a token outside the vocabulary is mistaken for one
 /// inside with odds below 1 in 10^9 per lookup. Weights are rounded to f32 here only; the model
 /// file and `log_prob` keep f64.
+///
+/// A bitmap over the fingerprints answers most lookups of unknown tokens without touching the
+/// table, which is larger than a core's L2 cache.
 #[derive(Debug, Clone)]
 struct DeltaTable {
     mask: usize,
     slots: Vec<(u32, f32)>,
+    /// Bit `fp & FILTER_MASK` set for the fingerprint `fp` of every slot: a lookup whose bit is
+    /// clear cannot match any slot, so [`DeltaTable::get`] would answer `None`.
+    filter: Vec<u64>,
 }
+
+/// Bits in [`DeltaTable::filter`] (256 KB: under 10% of them set for the built-in model).
+const FILTER_BITS: u32 = 21;
+const FILTER_MASK: u64 = (1 << FILTER_BITS) - 1;
 
 impl DeltaTable {
     /// Fingerprint 0 marks an empty slot.
@@ -165,7 +179,35 @@ impl DeltaTable {
             }
             slots[i] = (Self::fingerprint(*id), (lp[AD] - lp[EDITORIAL]) as f32);
         }
-        DeltaTable { mask, slots }
+        let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
+        for (key, _) in &slots {
+            if *key != 0 {
+                let b = u64::from(*key) & FILTER_MASK;
+                filter[(b >> 6) as usize] |= 1 << (b & 63);
+            }
+        }
+        DeltaTable {
+            mask,
+            slots,
+            filter,
+        }
+    }
+
+    /// False when no slot holds the fingerprint of `id`: then [`DeltaTable::get`] is `None`.
+    #[inline(always)]
+    fn may_hold(&self, id: u64) -> bool {
+        let b = u64::from(Self::fingerprint(id)) & FILTER_MASK;
+        self.filter[(b >> 6) as usize] >> (b & 63) & 1 != 0
+    }
+
+    /// [`DeltaTable::get`], answered from the filter when it can be.
+    #[inline(always)]
+    fn get_filtered(&self, id: u64) -> Option<f64> {
+        if self.may_hold(id) {
+            self.get(id)
+        } else {
+            None
+        }
     }
 
     #[inline]
@@ -275,7 +317,8 @@ impl Model {
 
     /// Loads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::io(path, e).with_role(crate::error::Role::Model))?;
         Model::from_bytes(&bytes, path)
     }
 
@@ -322,8 +365,65 @@ impl Model {
         self.score_with_content(text, &mut Vec::new())
     }
 
-    /// Scores one paragraph, collecting its content words for the context term on the way.
+    /// Scores one paragraph, collecting its content words for the context term on the way (in
+    /// order, with repeats). The lean scanner ([`crate::scan`]); [`Model::score_reference`] gives
+    /// the same result.
     pub fn score_with_content(&self, text: &str, content: &mut Vec<u64>) -> Score {
+        crate::scan::with_scanner(|s| {
+            let scanned = s.scan(text, &self.meta.features);
+            content.extend_from_slice(&s.content);
+            self.score_scanned(&s.ids, scanned.words)
+        })
+    }
+
+    /// The score of a paragraph from its token ids as [`crate::scan::Scanner`] leaves them (the
+    /// first `words` word tokens, each after its bigram when bigrams are on, then shapes): each id
+    /// looked up in the same order as the reference, so the sum has the same bits.
+    pub fn score_scanned(&self, ids: &[u64], words: u32) -> Score {
+        let mut log_odds = self.log_prior[AD] - self.log_prior[EDITORIAL];
+        let (mut known, mut known_words) = (0u32, 0u32);
+        let bigrams = self.meta.features.bigrams;
+        let word_end = if bigrams { 2 * words } else { words } as usize;
+        let (word_part, rest) = ids.split_at(word_end.min(ids.len()));
+        if bigrams {
+            for pair in word_part.chunks_exact(2) {
+                if let Some(d) = self.deltas.get_filtered(pair[0]) {
+                    known += 1;
+                    log_odds += d;
+                }
+                if let Some(d) = self.deltas.get_filtered(pair[1]) {
+                    known += 1;
+                    known_words += 1;
+                    log_odds += d;
+                }
+            }
+        } else {
+            for &id in word_part {
+                if let Some(d) = self.deltas.get_filtered(id) {
+                    known += 1;
+                    known_words += 1;
+                    log_odds += d;
+                }
+            }
+        }
+        for &id in rest {
+            if let Some(d) = self.deltas.get_filtered(id) {
+                known += 1;
+                log_odds += d;
+            }
+        }
+        Score {
+            log_odds,
+            tokens: ids.len() as u32,
+            known_tokens: known,
+            words,
+            known_words,
+        }
+    }
+
+    /// The reference scorer: the simple scanner ([`crate::features`]) feeding each token id to
+    /// the table as it comes. Kept to check the lean scanner against (`tests/lean_scanner.rs`).
+    pub fn score_reference(&self, text: &str, content: &mut Vec<u64>) -> Score {
         let mut log_odds = self.log_prior[AD] - self.log_prior[EDITORIAL];
         let (mut tokens, mut known, mut words, mut known_words) = (0u32, 0u32, 0u32, 0u32);
         let add = |id: u64, is_word: bool| {
@@ -370,6 +470,7 @@ impl Model {
     /// Writes the model file atomically (temporary file, then rename).
     pub fn save(&self, path: &Path) -> Result<()> {
         crate::corpus::write_atomic(path, &self.to_bytes())
+            .map_err(|e| e.with_role(crate::error::Role::Model))
     }
 
     /// Parses a model file's bytes; `path` is only used in error messages.

@@ -12,6 +12,10 @@ pub struct ReportLine {
     /// Record number (from 0) in a JSON Lines input; absent for plain text.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub record: Option<u64>,
+    /// The record's id (`--id-field`, default `id`), when it has one: a string's text, or the
+    /// JSON of any other value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<String>,
     /// Paragraph index in the document (or record), from 0.
     pub paragraph: usize,
     /// Byte offset of the paragraph's start in the original text.
@@ -56,6 +60,7 @@ impl ReportLine {
         ReportLine {
             path: path.to_string(),
             record,
+            id: None,
             paragraph: j.index,
             start: j.range.start,
             end: j.range.end,

@@ -4,7 +4,9 @@
 
 use crate::corpus::{prepare_output, walk, AtomicFile, Inputs};
 use crate::error::{Error, Result};
-use crate::formats::{mirror, process, DocOptions, DocStats, Encoder, Format, Kind, Names};
+use crate::formats::{
+    mirror, process, process_with, DocOptions, DocStats, Encoder, Format, Kind, Names,
+};
 use crate::model::Model;
 use crate::report::ReportLine;
 use rayon::prelude::*;
@@ -20,6 +22,8 @@ pub const MAX_THREADS: usize = 1024;
 pub struct Selection {
     /// Only paths (relative to the input root) matching one of these.
     pub include: Option<globset::GlobSet>,
+    /// The `include` patterns as given, in the set's order (each must match some file).
+    pub include_patterns: Vec<String>,
     /// Never paths matching one of these.
     pub exclude: Option<globset::GlobSet>,
     /// `(k, n)`: only the files of shard k of n (k from 1), by a hash of the relative path.
@@ -62,6 +66,11 @@ pub struct RunOptions {
     pub threads: usize,
     /// Which files.
     pub selection: Selection,
+    /// Replace files in the output directory that no earlier run wrote (`--overwrite`).
+    pub overwrite: bool,
+    /// With `doc.attributes`: the directory that receives one attribute file per JSON Lines
+    /// input, at the same relative path and compression (dolma's `attributes/<name>/`).
+    pub attributes_dir: Option<PathBuf>,
 }
 
 /// The outcome for one input file.
@@ -69,6 +78,8 @@ pub struct RunOptions {
 pub struct FileResult {
     /// Path relative to the input root, as shown.
     pub shown: String,
+    /// The input path as the user gave it (the root joined with the relative path; `-`).
+    pub input: PathBuf,
     /// Counts and report lines.
     pub stats: DocStats,
     /// Why the file could not be processed.
@@ -100,6 +111,10 @@ pub struct Summary {
     /// Documents or records passed through unchanged without being filtered (larger than
     /// `--max-doc-bytes`, or JSON Lines records without a string text field).
     pub unfiltered: u64,
+    /// JSON Lines lines that were not records, kept under `--on-bad-record keep`.
+    pub bad_records: u64,
+    /// JSON Lines records without the text field.
+    pub lacking_field: u64,
 }
 
 impl Summary {
@@ -119,6 +134,8 @@ impl Summary {
             s.unsure += r.stats.unsure;
             s.unknown += r.stats.unknown;
             s.unfiltered += r.stats.unfiltered;
+            s.bad_records += r.stats.bad_records;
+            s.lacking_field += r.stats.lacking_field;
         }
         s
     }
@@ -148,10 +165,32 @@ pub fn filter_file(
     shown: &str,
     opts: &DocOptions,
 ) -> Result<DocStats> {
+    filter_file_with(model, src, dst, None, shown, opts)
+}
+
+/// The format a file is read in: `--format` if given, else by its name; compression by name.
+pub fn format_of(src: &Path, opts: &DocOptions) -> Format {
+    let mut format = Format::from_path(src);
+    if let Some(kind) = opts.kind {
+        format.kind = kind;
+    }
+    format
+}
+
+/// As [`filter_file`], and writes the file's dolma attributes to `attrs` when it is JSON Lines
+/// and `opts.attributes` is set.
+pub fn filter_file_with(
+    model: &Model,
+    src: &Path,
+    dst: Option<&Path>,
+    attrs: Option<&Path>,
+    shown: &str,
+    opts: &DocOptions,
+) -> Result<DocStats> {
     use std::os::unix::fs::PermissionsExt;
-    let format = Format::from_path(src);
-    let input = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
-    let meta = input.metadata().map_err(|e| Error::io(src, e))?;
+    let format = format_of(src, opts);
+    let input = std::fs::File::open(src).map_err(|e| Error::input_io(src, e))?;
+    let meta = input.metadata().map_err(|e| Error::input_io(src, e))?;
     if meta.is_dir() {
         return Err(Error::Input {
             path: src.to_path_buf(),
@@ -165,33 +204,57 @@ pub fn filter_file(
         // A pipe (`<(zcat x.gz)`) cannot be read twice.
         rewind: meta.is_file(),
     };
-    let Some(dst) = dst else {
-        return process(model, format, input, None, &names, opts);
-    };
-    let mode = meta.is_file().then(|| meta.permissions().mode());
-    let mut out = AtomicFile::create_with_mode(dst, mode)?;
     let level = match format.compression {
         crate::formats::Compression::Zstd => opts.zstd_level,
         _ => opts.gzip_level,
     };
-    let mut enc =
-        Encoder::new(out.writer(), format.compression, level).map_err(|e| Error::io(dst, e))?;
-    let stats = process(model, format, input, Some(&mut enc), &names, opts)?;
+    let report = |e: Error| e.with_role(crate::error::Role::Report);
+    let attrs = attrs.filter(|_| format.kind == Kind::Jsonl && opts.attributes.is_some());
+    let mut attr_file = attrs.map(AtomicFile::create).transpose().map_err(report)?;
+    let mut attr_enc = match (&mut attr_file, attrs) {
+        (Some(f), Some(a)) => Some(
+            Encoder::new(f.writer(), format.compression, level)
+                .map_err(|e| report(Error::io(a, e)))?,
+        ),
+        _ => None,
+    };
+    let attr_w = attr_enc.as_mut().map(|e| e as &mut dyn Write);
+    let Some(dst) = dst else {
+        let stats = process_with(model, format, input, None, attr_w, &names, opts)?;
+        if let (Some(enc), Some(a)) = (attr_enc, attrs) {
+            enc.finish().map_err(|e| report(Error::io(a, e)))?;
+        }
+        if let Some(f) = attr_file {
+            f.commit().map_err(report)?;
+        }
+        return Ok(stats);
+    };
+    let mode = meta.is_file().then(|| meta.permissions().mode());
+    let mut out = AtomicFile::create_with_mode(dst, mode)?;
+    let mut enc = Encoder::new(out.writer(), format.compression, level)
+        .map_err(|e| Error::output_io(dst, e))?;
+    let stats = process_with(model, format, input, Some(&mut enc), attr_w, &names, opts)?;
     if stats.copy_raw {
         // Not text, or too large: the file byte for byte (a `.gz` is not recompressed), streamed.
         drop(enc);
         drop(out);
         let mut out = AtomicFile::create_with_mode(dst, mode)?;
-        let mut input = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
-        std::io::copy(&mut input, out.writer()).map_err(|e| Error::io(dst, e))?;
+        let mut input = std::fs::File::open(src).map_err(|e| Error::input_io(src, e))?;
+        std::io::copy(&mut input, out.writer()).map_err(|e| Error::output_io(dst, e))?;
         out.commit()?;
         return Ok(stats);
     }
-    enc.finish().map_err(|e| Error::io(dst, e))?;
+    enc.finish().map_err(|e| Error::output_io(dst, e))?;
     if stats.skipped {
         drop(out);
     } else {
         out.commit()?;
+    }
+    if let (Some(enc), Some(a)) = (attr_enc, attrs) {
+        enc.finish().map_err(|e| report(Error::io(a, e)))?;
+    }
+    if let Some(f) = attr_file {
+        f.commit().map_err(report)?;
     }
     Ok(stats)
 }
@@ -223,6 +286,7 @@ pub fn filter_inputs(
         let shown = shown_path(rel, &inputs.root);
         let failed = |e: Error, stale_removed: Option<PathBuf>| FileResult {
             shown: shown.clone(),
+            input: src.clone(),
             stats: DocStats::default(),
             error: Some(e),
             stale_removed,
@@ -234,7 +298,15 @@ pub fn filter_inputs(
             },
             None => None,
         };
-        match filter_file(model, &src, dst.as_deref(), &shown, &opts.doc) {
+        let attrs = opts.attributes_dir.as_deref().map(|a| mirror(a, rel));
+        match filter_file_with(
+            model,
+            &src,
+            dst.as_deref(),
+            attrs.as_deref(),
+            &shown,
+            &opts.doc,
+        ) {
             Ok(stats) => {
                 let stale_removed = if stats.skipped {
                     dst.as_deref().and_then(remove_stale)
@@ -243,6 +315,7 @@ pub fn filter_inputs(
                 };
                 FileResult {
                     shown: shown.clone(),
+                    input: src.clone(),
                     stats,
                     error: None,
                     stale_removed,
@@ -296,15 +369,101 @@ pub fn filter_path(
     if let Some(o) = out {
         crate::corpus::check_paths(input, o)?;
     }
-    let (inputs, problems) = walk(input, out)?;
+    if let Some(a) = &opts.attributes_dir {
+        crate::corpus::check_paths(input, a)?;
+    }
+    let (mut inputs, problems) = walk(input, out)?;
+    if let Some(a) = opts
+        .attributes_dir
+        .as_deref()
+        .and_then(|a| std::fs::canonicalize(a).ok())
+    {
+        // Attribute files written inside IN are never read back as documents.
+        inputs.files.retain(|rel| {
+            std::fs::canonicalize(mirror(&inputs.root, rel)).map_or(true, |p| !p.starts_with(&a))
+        });
+    }
+    check_includes(&inputs, &opts.selection)?;
+    let selected: Vec<PathBuf> = inputs
+        .files
+        .iter()
+        .filter(|f| opts.selection.takes(f))
+        .cloned()
+        .collect();
+    let key = match opts.selection.shard {
+        Some((k, n)) => format!("shard-{k}-of-{n}"),
+        None => "all".to_string(),
+    };
+    if let Some(o) = out.filter(|_| opts.write) {
+        guard(o, &selected, &key, opts.overwrite)?;
+    }
+    if let Some(a) = &opts.attributes_dir {
+        let jsonl: Vec<PathBuf> = selected
+            .iter()
+            .filter(|rel| {
+                crate::formats::Kind::Jsonl == format_of(&mirror(&inputs.root, rel), &opts.doc).kind
+            })
+            .cloned()
+            .collect();
+        guard(a, &jsonl, &key, opts.overwrite)?;
+    }
     let mut results = filter_inputs(model, &inputs, out, opts, progress);
     results.extend(problems.into_iter().map(|e| FileResult {
+        input: PathBuf::new(),
         shown: String::new(),
         stats: DocStats::default(),
         error: Some(e),
         stale_removed: None,
     }));
     Ok(results)
+}
+
+/// Refuses to replace files under `out` that no earlier run wrote (see
+/// [`crate::corpus::guard_outputs`]). A single-file run (`rels` = the empty path) is guarded in
+/// the output file's directory.
+fn guard(out: &Path, rels: &[PathBuf], key: &str, overwrite: bool) -> Result<()> {
+    if rels.len() == 1 && rels[0].as_os_str().is_empty() {
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let Some(name) = out.file_name() else {
+            return Ok(());
+        };
+        return crate::corpus::guard_outputs(dir, &[PathBuf::from(name)], key, overwrite);
+    }
+    crate::corpus::guard_outputs(out, rels, key, overwrite)
+}
+
+/// Every `--include` pattern must match some file of a directory input: one that matches
+/// nothing is a typo, not a selection.
+fn check_includes(inputs: &Inputs, sel: &Selection) -> Result<()> {
+    let Some(set) = &sel.include else {
+        return Ok(());
+    };
+    if inputs.files.iter().any(|f| f.as_os_str().is_empty()) {
+        return Ok(());
+    }
+    let mut hit = vec![false; set.len()];
+    for f in &inputs.files {
+        for i in set.matches(f.to_string_lossy().replace('\\', "/")) {
+            hit[i] = true;
+        }
+    }
+    if let Some(i) = hit.iter().position(|h| !h) {
+        let pat = sel
+            .include_patterns
+            .get(i)
+            .map(String::as_str)
+            .unwrap_or("?");
+        return Err(Error::Usage(format!(
+            "--include {pat:?} matches no file under {} ({} file(s) there; patterns match paths \
+             relative to IN, e.g. \"**/*.jsonl.gz\")",
+            inputs.root.display(),
+            inputs.files.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Filters standard input to standard output (`clean filter - -`).
@@ -332,16 +491,18 @@ pub fn filter_stdio(
     } else {
         process(model, format, stdin, None, &names, opts)
     };
-    let flushed = lock.flush().map_err(|e| Error::io("<stdout>", e));
+    let flushed = lock.flush().map_err(|e| Error::output_io("<stdout>", e));
     Ok(match result.and_then(|s| flushed.map(|_| s)) {
         Ok(stats) => FileResult {
             shown: "-".into(),
+            input: "-".into(),
             stats,
             error: None,
             stale_removed: None,
         },
         Err(e) => FileResult {
             shown: "-".into(),
+            input: "-".into(),
             stats: DocStats::default(),
             error: Some(e),
             stale_removed: None,

@@ -15,7 +15,7 @@
 //! see that paragraph (cross-validation), see [`crate::train`].
 
 /// Number of weights (including the bias).
-pub const DIM: usize = 8;
+pub const DIM: usize = 9;
 
 /// Names of the weights, in order (for `clean info`).
 pub const NAMES: [&str; DIM] = [
@@ -27,6 +27,7 @@ pub const NAMES: [&str; DIM] = [
     "ln(1+words)/3",
     "document median nb/10 (clipped to +-5)",
     "document present",
+    "(context overlap - 0.3) x min(content words, 20)/20",
 ];
 
 /// Largest |naive-Bayes log-odds| the linear terms see: beyond it the evidence is decided.
@@ -62,6 +63,10 @@ impl Signals {
             (1.0 + f64::from(self.words)).ln() / 3.0,
             self.doc_median.map_or(0.0, clip),
             f64::from(u8::from(self.doc_median.is_some())),
+            overlap.unwrap_or(0.0)
+                * self
+                    .context
+                    .map_or(0.0, |(w, _)| f64::from(w.min(20)) / 20.0),
         ]
     }
 }

@@ -161,6 +161,9 @@ fn tree_bytes(root: &Path) -> Vec<(String, Vec<u8>)> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
+            if p.ends_with(".clean-manifest") {
+                continue; // each run's list of what it wrote (see `--overwrite`)
+            }
             if p.is_dir() {
                 stack.push(p);
             } else {
@@ -310,6 +313,7 @@ fn output_paths_are_checked_and_never_read_back() {
     let names: Vec<String> = std::fs::read_dir(t.path().join("in/out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".clean-manifest")
         .collect();
     assert_eq!(names, vec!["a.txt"], "temporary files left behind");
 }
@@ -383,7 +387,7 @@ fn an_unreadable_file_is_named_and_the_others_are_processed() {
     .unwrap();
     // A directory where a file is expected, and a file in a directory this run cannot create.
     std::fs::create_dir_all(t.path().join("out/a.txt")).unwrap();
-    let o = clean(t.path(), &["filter", "in", "out"]);
+    let o = clean(t.path(), &["filter", "in", "out", "--overwrite"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -410,7 +414,14 @@ fn an_existing_out_is_updated_predictably() {
     write(&t.path().join("in/a.txt"), with_ad("buses"));
     write(&t.path().join("out/a.txt"), "old output");
     write(&t.path().join("out/other.txt"), "not ours");
+    // out/a.txt was not written by clean: refused, left alone, unless --overwrite.
     let o = clean(t.path(), &["filter", "in", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("out/a.txt")).unwrap(),
+        "old output"
+    );
+    let o = clean(t.path(), &["filter", "in", "out", "--overwrite"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         std::fs::read_to_string(t.path().join("out/a.txt")).unwrap(),
@@ -454,6 +465,9 @@ fn a_killed_run_leaves_only_whole_files() {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
             if name.starts_with('.') && name.contains(".clean-tmp") {
                 continue; // a temporary name: never a final one
+            }
+            if name == ".clean-manifest" {
+                continue; // written first: the list of what the run writes
             }
             assert_eq!(
                 std::fs::read(dir.join(&name)).unwrap(),

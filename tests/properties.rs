@@ -262,6 +262,9 @@ fn check_wrapped(text: &str, editorial: &[String]) -> Result<(), TestCaseError> 
 fn check_jsonl(bytes: &[u8]) -> Result<(), TestCaseError> {
     let opts = DocOptions {
         settings: settings(0.5),
+        kind: None,
+        id_field: "id".into(),
+        attributes: None,
         text_field: "text".into(),
         non_text: NonText::Copy,
         collect_report: true,
@@ -270,7 +273,7 @@ fn check_jsonl(bytes: &[u8]) -> Result<(), TestCaseError> {
         gzip_level: 1,
         zstd_level: 3,
         max_doc_bytes: clean::formats::MAX_DOC_BYTES,
-        on_bad_record: clean::formats::OnBadRecord::Pass,
+        on_bad_record: Some(clean::formats::OnBadRecord::Keep),
     };
     let names = Names {
         input: Path::new("in.jsonl"),

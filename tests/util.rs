@@ -9,9 +9,17 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The binary under test: `CLEAN_BIN` if set (to run the tests against another build, e.g. the
+/// code before a fix), else the one cargo built.
+pub fn bin() -> PathBuf {
+    std::env::var_os("CLEAN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_clean")))
+}
+
 /// Runs the real binary with `args` in `dir`.
 pub fn clean(dir: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_clean"))
+    std::process::Command::new(bin())
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
@@ -22,7 +30,7 @@ pub fn clean(dir: &Path, args: &[&str]) -> Output {
 /// Same, with stdin.
 pub fn clean_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clean"))
+    let mut child = std::process::Command::new(bin())
         .args(args)
         .current_dir(dir)
         .stdin(std::process::Stdio::piped())

@@ -4,8 +4,9 @@
 Drafts are plain text, one paragraph per line, one file per kind, named `<label>__<kind>.txt`
 (label `editorial` or `ad`); document drafts are `docs/<kind>__<n>.txt` with paragraphs separated
 by blank lines, one document per file. Each kind becomes `training/web_<label>_<kind>.csv`
-(columns `label,genre,text`, plus `doc` for documents). Lines are trimmed; empty lines, exact
-duplicates (within the drafts and against the CSV already here) and list numbering are dropped.
+(columns `label,genre,text`, plus `doc` for documents). Lines are trimmed; empty lines and list
+numbering are dropped, and so are exact duplicates among separate paragraphs (within the drafts
+and against the CSV already here); a document keeps every paragraph.
 
 Usage: python3 training/from_drafts.py DRAFTS_DIR
 """
@@ -35,7 +36,9 @@ def take(label, kind, text, doc=None):
     text = text.strip()
     if not text:
         return
-    if text in seen:
+    # A document keeps all its paragraphs (a heading such as "Ingredients" recurs across pages);
+    # separate paragraphs are kept once.
+    if doc is None and text in seen:
         stats["duplicate"] += 1
         return
     seen.add(text)

@@ -54,7 +54,8 @@ fn print_report(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let set = read_training_dir(&args.data)?;
+    let set =
+        read_training_dir(&args.data).map_err(|e| e.with_role(clean::error::Role::TrainingData))?;
     let examples: Vec<&Example> = set.examples.iter().collect();
     let (scored, default_threshold, what) = match args.folds {
         Some(k) => {

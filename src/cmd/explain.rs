@@ -1,15 +1,20 @@
 //! `clean explain FILE`: every paragraph with its score, verdict and the tokens behind it.
 
-use crate::cli::ExplainArgs;
+use crate::cli::{ExplainArgs, OnUnknown};
 use crate::exit::ExitCode;
-use anyhow::Context;
 use clean::explain::top_tokens;
 use clean::filter::{judge, Verdict};
-use clean::Settings;
-use std::io::{IsTerminal, Read, Write};
+use clean::formats::{decoder, Format, Kind, Members};
+use clean::{Error, Model, Settings};
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::path::Path;
 
 #[derive(serde::Serialize)]
 struct Line<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
     paragraph: usize,
     start: usize,
     end: usize,
@@ -30,6 +35,15 @@ struct Line<'a> {
     text: &'a str,
 }
 
+/// How one document is shown.
+struct Show<'a> {
+    model: &'a Model,
+    settings: Settings,
+    top: usize,
+    json: bool,
+    color: bool,
+}
+
 pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let model = super::load_model(args.model.as_deref())?;
     let mut settings = Settings::from_model(&model);
@@ -37,30 +51,137 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         settings.threshold = super::log_odds("--threshold", t)?;
         settings.unsure = settings.unsure.min(settings.threshold);
     }
-    let text = if args.file.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .context("reading standard input")?;
-        s
+    settings.keep_unknown = args.on_unknown == OnUnknown::Keep;
+    let stdin = args.file.as_os_str() == "-";
+    let shown_path: &Path = if stdin {
+        Path::new("<stdin>")
     } else {
-        let bytes = std::fs::read(&args.file).map_err(|e| clean::Error::io(&args.file, e))?;
-        String::from_utf8(bytes).map_err(|e| clean::Error::Input {
-            path: args.file.clone(),
-            reason: format!(
-                "not valid UTF-8 (first bad byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        })?
+        &args.file
     };
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut format = if stdin {
+        Format {
+            kind: Kind::Text,
+            compression: clean::formats::Compression::None,
+        }
+    } else {
+        Format::from_path(&args.file)
+    };
+    if let Some(k) = args.format.kind() {
+        format.kind = k;
+    }
+    let raw: Box<dyn Read> = if stdin {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(&args.file).map_err(|e| Error::input_io(&args.file, e))?)
+    };
+    let mut reader =
+        decoder(raw, format.compression).map_err(|e| Error::input_io(shown_path, e))?;
+    let show = Show {
+        model: &model,
+        settings,
+        top: args.top,
+        json: args.json,
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for j in judge(&model, &text, &settings) {
+    let input_err = |reason: String| Error::Input {
+        path: shown_path.to_path_buf(),
+        reason,
+    };
+    if format.kind == Kind::Text {
+        if args.record.is_some() || args.id.is_some() {
+            return Err(Error::Usage(format!(
+                "--record and --id pick a JSON Lines record, but {} is read as plain text (see --format)",
+                shown_path.display()
+            ))
+            .into());
+        }
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::input_io(shown_path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            input_err(format!(
+                "not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        explain_text(&show, &text, None, None, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::Success);
+    }
+    let reader = std::io::BufReader::new(reader);
+    let (mut record, mut shown, mut lacking) = (0u64, 0u64, 0u64);
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(|e| Error::input_io(shown_path, e))?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let n = record;
+        record += 1;
+        if args.record.is_some_and(|r| r != n) {
+            continue;
+        }
+        let bad = |why: String| input_err(format!("line {}: {why}", i + 1));
+        let body = std::str::from_utf8(&line).map_err(|_| bad("not valid UTF-8".into()))?;
+        let body = body.trim_end_matches('\r');
+        let members = Members::parse(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
+        let id = members.shown(&args.id_field);
+        if args.id.is_some() && args.id != id {
+            continue;
+        }
+        let Some(text) = members.text(&args.text_field).map_err(bad)? else {
+            lacking += 1;
+            continue;
+        };
+        shown += 1;
+        explain_text(&show, &text, Some(n), id.as_deref(), &mut out)?;
+        if args.record.is_some() {
+            break;
+        }
+    }
+    out.flush()?;
+    if shown == 0 {
+        let which = match (&args.record, &args.id) {
+            (Some(r), _) => format!(
+                "no record {r} with a field `{}` ({record} record(s) read)",
+                args.text_field
+            ),
+            (_, Some(id)) => format!(
+                "no record with {} {id:?} and a field `{}`",
+                args.id_field, args.text_field
+            ),
+            _ if lacking > 0 => format!(
+                "none of the {lacking} record(s) has the field `{}`: check --text-field",
+                args.text_field
+            ),
+            _ => "no records".to_string(),
+        };
+        return Err(input_err(which).into());
+    }
+    Ok(ExitCode::Success)
+}
+
+fn explain_text(
+    show: &Show,
+    text: &str,
+    record: Option<u64>,
+    id: Option<&str>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let (model, color) = (show.model, show.color);
+    if record.is_some() && !show.json {
+        let id = id.map(|i| format!(" (id {i})")).unwrap_or_default();
+        writeln!(out, "== record {}{id}", record.unwrap_or(0))?;
+    }
+    for j in judge(model, text, &show.settings) {
         let para = &text[j.range.clone()];
-        let (ad, ed) = top_tokens(&model, para, args.top);
-        if args.json {
+        let (ad, ed) = top_tokens(model, para, show.top);
+        if show.json {
             let line = Line {
+                record,
+                id,
                 paragraph: j.index,
                 start: j.range.start,
                 end: j.range.end,
@@ -113,6 +234,5 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "    toward ad:        {}", fmt(&ad))?;
         writeln!(out, "    toward editorial: {}", fmt(&ed))?;
     }
-    out.flush()?;
-    Ok(ExitCode::Success)
+    Ok(())
 }

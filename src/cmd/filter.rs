@@ -1,6 +1,6 @@
 //! `clean filter IN OUT` and `clean check IN`: the corpus run, progress, summary, reports.
 
-use crate::cli::{AdaptArgs, AdaptFlags, CheckArgs, FilterArgs, OnUnknown, ScanArgs, StdinFormat};
+use crate::cli::{AdaptArgs, AdaptFlags, CheckArgs, FilterArgs, OnUnknown, ScanArgs};
 use crate::exit::ExitCode;
 use clean::corpus::write_atomic;
 use clean::formats::{DocOptions, Kind};
@@ -59,6 +59,10 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
     Ok(RunOptions {
         doc: DocOptions {
             settings,
+            kind: scan.format.kind(),
+            on_bad_record: scan.on_bad_record,
+            id_field: scan.id_field.clone(),
+            attributes: None,
             text_field: scan.text_field.clone(),
             non_text: scan.non_text,
             collect_report,
@@ -67,15 +71,17 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
             gzip_level: scan.gzip_level,
             zstd_level: scan.zstd_level,
             max_doc_bytes: scan.max_doc_bytes,
-            on_bad_record: scan.on_bad_record,
         },
         write,
         threads: scan.threads,
         selection: Selection {
             include: globs(&scan.include)?,
+            include_patterns: scan.include.clone(),
             exclude: globs(&scan.exclude)?,
             shard: shard(&scan.shard)?,
         },
+        overwrite: false,
+        attributes_dir: None,
     })
 }
 
@@ -162,9 +168,17 @@ fn side_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         out.write_all(bytes)?;
         out.flush()?;
     } else {
-        write_atomic(path, bytes)?;
+        write_atomic(path, bytes).map_err(|e| e.with_role(clean::error::Role::Report))?;
     }
     Ok(())
+}
+
+/// What `filter` adds to the options it shares with `check`.
+#[derive(Default)]
+struct Writing<'a> {
+    overwrite: bool,
+    /// `--attributes DIR` and the experiment name.
+    attributes: Option<(&'a Path, &'a str)>,
 }
 
 /// Runs `filter` (when `out` is given) or `check` over `input`; prints errors and the summary.
@@ -173,12 +187,25 @@ fn scan(
     out: Option<&Path>,
     scan: &ScanArgs,
     adapt: Option<&AdaptFlags>,
+    writing: Writing,
 ) -> anyhow::Result<(Vec<FileResult>, Summary)> {
     let mut model = super::load_model(scan.model.as_deref())?;
     if let Some(flags) = adapt {
         model = adapted(&model, input, scan, flags)?.0;
     }
-    let opts = options(scan, &model, out.is_some())?;
+    let mut opts = options(scan, &model, out.is_some())?;
+    opts.overwrite = writing.overwrite;
+    if let Some((dir, name)) = writing.attributes {
+        if input.as_os_str() == "-" {
+            return Err(Error::Usage(
+                "--attributes needs files (attribute files mirror the documents' paths), not stdin"
+                    .into(),
+            )
+            .into());
+        }
+        opts.attributes_dir = Some(dir.to_path_buf());
+        opts.doc.attributes = Some(format!("{name}__clean__ad"));
+    }
     let stdin = input.as_os_str() == "-";
     if out.is_some_and(|o| o.as_os_str() == "-") != stdin && out.is_some() {
         return Err(
@@ -204,10 +231,7 @@ fn scan(
         }
     }
     let results = if stdin {
-        let kind = match scan.format {
-            StdinFormat::Text => Kind::Text,
-            StdinFormat::Jsonl => Kind::Jsonl,
-        };
+        let kind = scan.format.kind().unwrap_or(Kind::Text);
         vec![filter_stdio(&model, kind, out.is_some(), &opts.doc)?]
     } else {
         let pb = progress_bar(scan.quiet);
@@ -227,10 +251,17 @@ fn scan(
     };
     for r in &results {
         if let Some(e) = &r.error {
+            if e.is_broken_pipe() {
+                // `clean filter - - | head`: the reader has what it wanted.
+                return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe).into());
+            }
             eprintln!("clean: error: {e}");
         }
         if let Some(why) = &r.stats.non_text {
-            eprintln!("clean: {}: {why}", r.shown);
+            eprintln!("clean: {}: {why}", r.input.display());
+        }
+        for note in &r.stats.notes {
+            eprintln!("clean: warning: {}: {note}", r.input.display());
         }
         if let Some(why) = &r.stats.unfiltered_note {
             let more = r.stats.unfiltered.saturating_sub(1);
@@ -239,7 +270,7 @@ fn scan(
             } else {
                 String::new()
             };
-            eprintln!("clean: {}: {why}{more}", r.shown);
+            eprintln!("clean: {}: {why}{more}", r.input.display());
         }
         if let Some(p) = &r.stale_removed {
             eprintln!(
@@ -272,6 +303,9 @@ fn scan(
         if s.unfiltered > 0 {
             extra += &format!(", {} passed through unfiltered", s.unfiltered);
         }
+        if s.bad_records > 0 {
+            extra += &format!(", {} bad record(s) kept", s.bad_records);
+        }
         if s.errors > 0 {
             extra += &format!(", {} error(s)", s.errors);
         }
@@ -285,7 +319,14 @@ fn scan(
 
 pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
     let flags = args.adapt.then_some(&args.adapt_flags);
-    let (_, s) = scan(&args.input, Some(&args.output), &args.scan, flags)?;
+    let writing = Writing {
+        overwrite: args.overwrite,
+        attributes: args
+            .attributes
+            .as_deref()
+            .map(|d| (d, args.attributes_name.as_str())),
+    };
+    let (_, s) = scan(&args.input, Some(&args.output), &args.scan, flags, writing)?;
     Ok(if s.errors > 0 {
         ExitCode::Trouble
     } else {
@@ -294,30 +335,45 @@ pub fn run(args: FilterArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let (results, s) = scan(&args.input, None, &args.scan, None)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for line in report_lines(&results).filter(|l| l.verdict == "removed") {
-        let preview: String = line.text.chars().take(80).collect();
-        let rec = line
-            .record
-            .map(|r| format!("record {r}:"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{}:{rec}paragraph {}: log-odds {:+.2}: {preview}",
-            line.path, line.paragraph, line.score
-        )?;
-    }
-    out.flush()?;
+    let (results, s) = scan(&args.input, None, &args.scan, None, Writing::default())?;
     let found = if s.removed > args.max_removed {
         ExitCode::Found
     } else {
         ExitCode::Success
     };
-    Ok(if s.errors > 0 {
+    let code = if s.errors > 0 {
         ExitCode::Trouble
     } else {
         found
-    })
+    };
+    match list_removed(&results) {
+        // A closed stdout (`clean check DIR | head -1`) does not change what was found.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
+        Err(e) => Err(clean::Error::io("<stdout>", e).into()),
+        Ok(()) => Ok(code),
+    }
+}
+
+/// `path:record N (id X):paragraph P: log-odds S: text` for each paragraph that would be
+/// removed; the path as the user gave it.
+fn list_removed(results: &[FileResult]) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for r in results {
+        let path = r.input.display();
+        for line in r.stats.report.iter().filter(|l| l.verdict == "removed") {
+            let preview: String = line.text.chars().take(80).collect();
+            let rec = match (line.record, &line.id) {
+                (Some(n), Some(id)) => format!("record {n} (id {id}):"),
+                (Some(n), None) => format!("record {n}:"),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "{path}:{rec}paragraph {}: log-odds {:+.2}: {preview}",
+                line.paragraph, line.score
+            )?;
+        }
+    }
+    out.flush()
 }

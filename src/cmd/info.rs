@@ -124,7 +124,15 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
             c.ad_recall * 100.0,
             c.editorial_removed * 100.0,
             c.target_editorial_removed * 100.0
-        )?,
+        )
+        .and_then(|_| match c.unsure_ad_share {
+            Some(s) => writeln!(
+                out,
+                "unsure band:      {:.1}% of its paragraphs were ads in those documents",
+                s * 100.0
+            ),
+            None => Ok(()),
+        })?,
         None => writeln!(out, "cross-validated:  not stored (trained with --folds 0)")?,
     }
     out.flush()?;

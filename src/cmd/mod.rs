@@ -5,6 +5,7 @@ pub mod explain;
 pub mod filter;
 pub mod info;
 pub mod learn;
+pub mod shell;
 pub mod train;
 
 use anyhow::Context;
@@ -84,5 +85,27 @@ pub fn probability(name: &str, p: f64) -> anyhow::Result<f64> {
         Ok(p)
     } else {
         Err(clean::Error::Usage(format!("{name} must be between 0 and 1, got {p}")).into())
+    }
+}
+
+/// The `--version` text: the crate version and the built-in model it carries, named by a
+/// checksum of its training data (FNV-1a over each training file's path and fingerprint, as
+/// `clean info` lists them), so two binaries with the same model say the same.
+pub fn version() -> String {
+    let pkg = env!("CARGO_PKG_VERSION");
+    match Model::builtin() {
+        Ok(m) => {
+            let mut list = String::new();
+            for s in &m.meta.sources {
+                list.push_str(&format!("{}\t{}\n", s.path, s.fnv1a));
+            }
+            format!(
+                "{pkg} (built-in model: training data {}, {} file(s), {} paragraph(s))",
+                clean::model::fingerprint(list.as_bytes()),
+                m.meta.sources.len(),
+                m.meta.paragraphs.values().sum::<u64>()
+            )
+        }
+        Err(e) => format!("{pkg} (built-in model unreadable: {e})"),
     }
 }

@@ -26,7 +26,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let how = super::calibration(args.folds, args.target_editorial_removed)?;
-    let set = read_training_dir(&args.data)?;
+    let set =
+        read_training_dir(&args.data).map_err(|e| e.with_role(clean::error::Role::TrainingData))?;
     super::check_folds(args.folds, set.examples.len())?;
     let refs: Vec<&Example> = set.examples.iter().collect();
     let mut model = train(&refs, set.sources, &cfg)?;
