@@ -244,10 +244,10 @@ pub fn guard_outputs(dir: &Path, rels: &[PathBuf], key: &str, overwrite: bool) -
     Ok(())
 }
 
-/// True for the temporary names [`write_atomic`] uses (`.NAME.RANDOM.clean-tmp`, and the
-/// `.NAME.clean-tmp-PID` of earlier versions).
+/// True for the temporary names [`write_atomic`] uses (`.NAME.RANDOM.clean-tmp`); other names
+/// that merely contain `clean-tmp` are read like any other input.
 pub fn is_temp_name(name: &str) -> bool {
-    name.starts_with('.') && (name.ends_with(".clean-tmp") || name.contains(".clean-tmp-"))
+    name.starts_with('.') && name.ends_with(".clean-tmp")
 }
 
 /// The input files of a run.

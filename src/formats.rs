@@ -694,6 +694,10 @@ fn jsonl_line(
             return bad(format!("no field `{}`", opts.text_field), out);
         }
         out.stats.lacking_field = 1;
+        out.stats.pass(format!(
+            "line {line_no}: no field `{}`; passed through unchanged",
+            opts.text_field
+        ));
         if let Some(key) = &opts.attributes {
             out.attributes = Some(attribute_line(members.get(&opts.id_field), key, &[]));
         }

@@ -11,6 +11,7 @@ use crate::model::Model;
 use crate::report::ReportLine;
 use rayon::prelude::*;
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// Most worker threads a run may be given (`--threads`): more only costs memory and start-up
@@ -395,7 +396,24 @@ pub fn filter_path(
         None => "all".to_string(),
     };
     if let Some(o) = out.filter(|_| opts.write) {
-        guard(o, &selected, &key, opts.overwrite)?;
+        // An output that is one of the inputs under another name is refused file by file (see
+        // `prepare_output`), with an error that says so; it is neither checked nor listed here.
+        let outputs: Vec<PathBuf> = selected
+            .iter()
+            .filter(|rel| {
+                let dst = if rel.as_os_str().is_empty() {
+                    o.to_path_buf()
+                } else {
+                    o.join(rel)
+                };
+                std::fs::symlink_metadata(&dst)
+                    .map_or(true, |m| !inputs.ids.contains(&(m.dev(), m.ino())))
+            })
+            .cloned()
+            .collect();
+        if !outputs.is_empty() || selected.is_empty() {
+            guard(o, &outputs, &key, opts.overwrite)?;
+        }
     }
     if let Some(a) = &opts.attributes_dir {
         let jsonl: Vec<PathBuf> = selected
