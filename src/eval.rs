@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Model, AD, EDITORIAL, LABELS};
-use crate::train::{train, Example, TrainConfig};
+use crate::train::{Example, TrainConfig};
 use std::collections::BTreeMap;
 
 /// Counts of outcomes at one threshold.
@@ -189,33 +189,11 @@ pub fn cross_validate(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Res
     if k < 2 {
         return Err(Error::Usage(format!("--folds must be at least 2, got {k}")));
     }
-    let folds: Vec<usize> = examples
-        .iter()
-        .map(|e| crate::train::fold_of(e, k))
-        .collect();
-    let mut out: Vec<Option<Scored>> = vec![None; examples.len()];
-    for f in 0..k {
-        let train_set: Vec<&Example> = examples
-            .iter()
-            .zip(&folds)
-            .filter(|(_, g)| **g != f)
-            .map(|(e, _)| *e)
-            .collect();
-        let model = train(&train_set, Vec::new(), cfg)?;
-        for (i, e) in examples.iter().enumerate() {
-            if folds[i] == f {
-                out[i] = Some(Scored {
-                    label: e.label,
-                    genre: e.genre.clone(),
-                    log_odds: model.score(&e.text).log_odds(),
-                });
-            }
-        }
-    }
-    Ok(out
-        .into_iter()
-        .map(|s| s.expect("every example is in a fold"))
-        .collect())
+    crate::train::held_out_by(examples, k, cfg, |model, e| Scored {
+        label: e.label,
+        genre: e.genre.clone(),
+        log_odds: model.score(&e.text).log_odds(),
+    })
 }
 
 #[cfg(test)]

@@ -458,9 +458,16 @@ pub(crate) fn fold_of(e: &Example, k: usize) -> usize {
     (crate::features::fnv1a(key.as_bytes()) % k as u64) as usize
 }
 
-fn held_out(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Result<Vec<HeldOut>> {
+/// k-fold cross-validation: `score(model, example)` for every example, by a model trained
+/// without its fold ([`fold_of`]). Returned in the examples' order.
+pub(crate) fn held_out_by<T>(
+    examples: &[&Example],
+    k: usize,
+    cfg: &TrainConfig,
+    mut score: impl FnMut(&Model, &Example) -> T,
+) -> Result<Vec<T>> {
     let folds: Vec<usize> = examples.iter().map(|e| fold_of(e, k)).collect();
-    let mut out: Vec<Option<HeldOut>> = (0..examples.len()).map(|_| None).collect();
+    let mut out: Vec<Option<T>> = (0..examples.len()).map(|_| None).collect();
     for f in 0..k {
         let train_set: Vec<&Example> = examples
             .iter()
@@ -471,14 +478,7 @@ fn held_out(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Result<Vec<He
         let model = train(&train_set, Vec::new(), cfg)?;
         for (i, e) in examples.iter().enumerate() {
             if folds[i] == f {
-                let mut content = Vec::new();
-                let s = model.score_with_content(&e.text, &mut content);
-                crate::context::distinct(&mut content);
-                out[i] = Some(HeldOut {
-                    nb: s.log_odds(),
-                    words: s.words,
-                    content,
-                });
+                out[i] = Some(score(&model, e));
             }
         }
     }
@@ -486,6 +486,19 @@ fn held_out(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Result<Vec<He
         .into_iter()
         .map(|h| h.expect("every example is in a fold"))
         .collect())
+}
+
+fn held_out(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Result<Vec<HeldOut>> {
+    held_out_by(examples, k, cfg, |model, e| {
+        let mut content = Vec::new();
+        let s = model.score_with_content(&e.text, &mut content);
+        crate::context::distinct(&mut content);
+        HeldOut {
+            nb: s.log_odds(),
+            words: s.words,
+            content,
+        }
+    })
 }
 
 /// A small deterministic generator (splitmix64): synthetic documents are the same on every run.
