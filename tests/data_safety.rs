@@ -9,21 +9,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use util::*;
 
-const AD: &str = "vCard.red is a free platform for creating a mobile-friendly digital business cards. You can easily create a vCard and generate a QR code for it, allowing others to scan and save your contact details instantly.";
-
-fn article(topic: &str) -> String {
-    format!(
-        "{topic}: ministers meet as pressure grows\n\nThe {topic} minister said on Tuesday that the government would publish its plans for the {topic} sector next month.\n\nCritics of the {topic} plans said the proposals came too late, and the opposition called for a vote.\n\nThe minister told reporters the {topic} review had taken longer than expected.\n\nA vote on the {topic} plans is expected in the spring.\n"
-    )
-}
-
-fn with_ad(topic: &str) -> String {
-    let a = article(topic);
-    let mut parts: Vec<&str> = a.split("\n\n").collect();
-    parts.insert(2, AD);
-    parts.join("\n\n")
-}
-
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_clean")
 }

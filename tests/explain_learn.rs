@@ -6,7 +6,6 @@ use util::*;
 
 const HOUSE_NOTE: &str =
     "Get the latest scores and highlights: download our free app for iPhone and Android.";
-const AD: &str = "vCard.red is a free platform for creating a mobile-friendly digital business cards. You can easily create a vCard and generate a QR code for it, allowing others to scan and save your contact details instantly.";
 
 fn match_report() -> String {
     [

@@ -79,3 +79,35 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) {
     }
     std::fs::write(path, bytes).unwrap();
 }
+
+/// The user's vCard.red insert (seeds/000_...), as one paragraph.
+pub const AD: &str = "vCard.red is a free platform for creating a mobile-friendly digital business cards. You can easily create a vCard and generate a QR code for it, allowing others to scan and save your contact details instantly.";
+
+/// A short news article about `topic`, paragraphs separated by blank lines.
+pub fn article(topic: &str) -> String {
+    format!(
+        "{topic}: ministers meet as pressure grows\n\nThe {topic} minister said on Tuesday that the government would publish its plans for the {topic} sector next month.\n\nCritics of the {topic} plans said the proposals came too late, and the opposition called for a vote.\n\nThe minister told reporters the {topic} review had taken longer than expected.\n\nA vote on the {topic} plans is expected in the spring.\n"
+    )
+}
+
+/// [`article`] with [`AD`] inserted as its third paragraph.
+pub fn with_ad(topic: &str) -> String {
+    let a = article(topic);
+    let mut parts: Vec<&str> = a.split("\n\n").collect();
+    parts.insert(2, AD);
+    parts.join("\n\n")
+}
+
+/// gzip of some bytes.
+pub fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut e, bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// The bytes of a gzip stream.
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
