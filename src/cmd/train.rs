@@ -19,7 +19,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         ..TrainConfig::default()
     };
     if !(args.alpha > 0.0 && args.alpha.is_finite()) {
-        return Err(clean::Error::Usage(format!(
+        return Err(clean::Error::Invalid(format!(
             "--alpha must be a finite number above 0, got {}",
             args.alpha
         ))
