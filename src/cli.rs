@@ -380,6 +380,12 @@ pub struct EvalArgs {
     /// With --folds: leave out shape tokens (measure what they add).
     #[arg(long)]
     pub no_shapes: bool,
+    /// With --folds: additive smoothing (must be > 0).
+    #[arg(long, default_value_t = clean::train::ALPHA)]
+    pub alpha: f64,
+    /// With --folds: leave out tokens seen fewer times than this in the training folds.
+    #[arg(long, default_value_t = clean::train::MIN_COUNT)]
+    pub min_count: u64,
     /// Model file to measure instead of the built-in model (ignored with --folds).
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,

@@ -20,6 +20,18 @@ pub fn load_model(path: Option<&Path>) -> anyhow::Result<Model> {
     }
 }
 
+/// Checks that a flag's value is a finite number above 0.
+pub fn positive(flag: &str, v: f64) -> anyhow::Result<f64> {
+    if v > 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err(clean::Error::Invalid(format!(
+            "{flag} must be a finite number above 0, got {v}"
+        ))
+        .into())
+    }
+}
+
 /// Checks `--folds K` against the number of labelled examples: 0 (none), or 2 up to the count.
 pub fn check_folds(folds: usize, examples: usize) -> anyhow::Result<()> {
     if folds == 1 {
