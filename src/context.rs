@@ -18,14 +18,10 @@ pub(crate) const STOP: &[&str] = &[
     "would", "year", "years", "your", "says", "told", "still", "well", "back", "first", "last",
 ];
 
-fn fnv(s: &str) -> u64 {
-    crate::features::fnv1a(s.as_bytes())
-}
-
 fn stop_hashes() -> &'static [u64] {
     static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     HASHES.get_or_init(|| {
-        let mut v: Vec<u64> = STOP.iter().map(|w| fnv(w)).collect();
+        let mut v: Vec<u64> = STOP.iter().map(crate::features::fnv1a).collect();
         v.sort_unstable();
         v
     })

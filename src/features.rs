@@ -37,7 +37,7 @@ impl Default for FeatureConfig {
 pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 pub(crate) const FNV_PRIME: u64 = 0x0100_0000_01b3;
 /// FNV-1a state after the `#` that starts every digit shape.
-const SHAPE_OFFSET: u64 = (FNV_OFFSET ^ b'#' as u64).wrapping_mul(FNV_PRIME);
+pub(crate) const SHAPE_OFFSET: u64 = (FNV_OFFSET ^ b'#' as u64).wrapping_mul(FNV_PRIME);
 
 #[inline]
 fn fnv_feed(mut h: u64, bytes: &[u8]) -> u64 {
@@ -48,14 +48,11 @@ fn fnv_feed(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-pub(crate) fn fnv(s: &str) -> u64 {
-    fnv1a(s.as_bytes())
-}
-
-/// 64-bit FNV-1a of some bytes: the one hash of the project (token ids, training-file
-/// fingerprints, model checksums, fold and shard assignment).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    fnv_feed(FNV_OFFSET, bytes)
+/// 64-bit FNV-1a of some bytes (or a string's UTF-8): the one hash of the project (token ids,
+/// stop-word tables, training-file fingerprints, model checksums, fold and shard assignment).
+/// Its values are stored in model files and manifests, so they never change.
+pub fn fnv1a(bytes: impl AsRef<[u8]>) -> u64 {
+    fnv_feed(FNV_OFFSET, bytes.as_ref())
 }
 
 #[inline]
@@ -66,8 +63,8 @@ pub(crate) fn mix(a: u64, b: u64) -> u64 {
 /// Id of a token given as text (the same id the scanner gives it).
 pub fn token_id(token: &str) -> u64 {
     match token.split_once(' ') {
-        Some((a, b)) => mix(fnv(a), fnv(b)),
-        None => fnv(token),
+        Some((a, b)) => mix(fnv1a(a), fnv1a(b)),
+        None => fnv1a(token),
     }
 }
 
@@ -344,12 +341,12 @@ fn scan(
     emit: &mut Emit,
     mut content: Option<&mut Vec<u64>>,
 ) {
-    let second_person: [u64; 7] = SECOND_PERSON.map(fnv);
+    let second_person: [u64; 7] = SECOND_PERSON.map(fnv1a);
     let mut word = Word::new(keep_text);
-    let mut prev: (u64, Option<String>) = (fnv("^"), keep_text.then(|| "^".to_string()));
+    let mut prev: (u64, Option<String>) = (fnv1a("^"), keep_text.then(|| "^".to_string()));
     let mut addressed = false;
     let mut shapes: Vec<(u64, Option<String>)> = Vec::new();
-    let mut push_shape = |t: &str| shapes.push((fnv(t), keep_text.then(|| t.to_string())));
+    let mut push_shape = |t: &str| shapes.push((fnv1a(t), keep_text.then(|| t.to_string())));
     let mut chunk_start: Option<usize> = None;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
@@ -388,7 +385,7 @@ fn scan(
             emit(h, t, false);
         }
         if addressed {
-            emit(fnv("<2p>"), keep_text.then(|| "<2p>".to_string()), false);
+            emit(fnv1a("<2p>"), keep_text.then(|| "<2p>".to_string()), false);
         }
     }
 }
@@ -417,38 +414,21 @@ pub fn tokens(text: &str, cfg: &FeatureConfig) -> Vec<String> {
     out
 }
 
-/// Lowercased words of a paragraph (words with digits replaced by their shape).
-pub fn words(text: &str) -> Vec<String> {
-    let cfg = FeatureConfig {
-        bigrams: false,
-        shapes: false,
-    };
-    tokens(text, &cfg)
-}
-
-/// Sparse bag of features: (token id, count), sorted by id.
-pub fn featurize(text: &str, cfg: &FeatureConfig) -> Vec<(u64, u32)> {
-    let mut ids = Vec::new();
-    for_each_token_id(text, cfg, |b| ids.push(b));
-    ids.sort_unstable();
-    let mut out: Vec<(u64, u32)> = Vec::with_capacity(ids.len());
-    for b in ids {
-        match out.last_mut() {
-            Some((last, n)) if *last == b => *n += 1,
-            _ => out.push((b, 1)),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn words_are_lowercased_and_digits_shaped() {
+        let words_only = FeatureConfig {
+            bigrams: false,
+            shapes: false,
+        };
         assert_eq!(
-            words("Labour’s MPs met in 2019, at 10am! 'Quoted' rock''n"),
+            tokens(
+                "Labour’s MPs met in 2019, at 10am! 'Quoted' rock''n",
+                &words_only
+            ),
             vec!["labour's", "mps", "met", "in", "#9999", "at", "#99aa", "quoted", "rock''n"]
         );
     }
@@ -504,14 +484,5 @@ mod tests {
             let slow: Vec<u64> = tokens(text, &cfg).iter().map(|t| token_id(t)).collect();
             assert_eq!(fast, slow, "{text}");
         }
-    }
-
-    #[test]
-    fn featurize_is_sorted_and_bounded() {
-        let cfg = FeatureConfig::default();
-        let f = featurize("a b a b c the the the", &cfg);
-        assert!(f.windows(2).all(|w| w[0].0 < w[1].0));
-        let total: u32 = f.iter().map(|(_, c)| c).sum();
-        assert_eq!(total as usize, tokens("a b a b c the the the", &cfg).len());
     }
 }

@@ -15,9 +15,9 @@
 //! thread count.
 
 use crate::error::{Error, Result};
-use crate::features::{for_each_token_id_with_content, FeatureConfig};
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::features::{fnv1a, for_each_token_id_with_content, FeatureConfig};
+use std::collections::BTreeMap;
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 /// First bytes of every model file.
@@ -123,9 +123,12 @@ impl Hasher for IdHasher {
     }
 }
 
-type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
-
 /// A loaded model, ready to score.
+///
+/// The weights are held once, as the model file has them: `entries`, exact f64, sorted by id
+/// (saving writes them back bit for bit; `clean adapt` refits from them; [`Model::log_prob`]
+/// and so `clean explain` read them). The scorer's `DeltaTable` is built from them for the hot
+/// path: one f32 difference per token in 8-byte slots, lossy, so it cannot stand in for them.
 #[derive(Debug, Clone)]
 pub struct Model {
     /// Settings and provenance.
@@ -133,8 +136,6 @@ pub struct Model {
     log_prior: [f64; 2],
     /// (token id, log-probabilities) of every token seen in training, sorted by id.
     entries: Vec<(u64, [f64; 2])>,
-    /// The same, for explanations.
-    table: IdMap<[f64; 2]>,
     /// Per token, log P(token|ad) - log P(token|editorial), in a flat open-addressing table for
     /// the hot path (one cache line per lookup).
     deltas: DeltaTable,
@@ -280,13 +281,9 @@ pub fn logistic(x: f64) -> f64 {
     }
 }
 
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    crate::features::fnv1a(bytes)
-}
-
 /// FNV-1a of some bytes as 16 hex digits (used to fingerprint training files).
 pub fn fingerprint(bytes: &[u8]) -> String {
-    format!("{:016x}", fnv1a64(bytes))
+    format!("{:016x}", fnv1a(bytes))
 }
 
 /// The model compiled into the binary: trained from the committed `training/`.
@@ -299,13 +296,11 @@ impl Model {
         log_prior: [f64; 2],
         entries: Vec<(u64, [f64; 2])>,
     ) -> Model {
-        let table = entries.iter().copied().collect();
         let deltas = DeltaTable::new(&entries);
         Model {
             meta,
             log_prior,
             entries,
-            table,
             deltas,
         }
     }
@@ -324,7 +319,7 @@ impl Model {
     }
 
     /// Log priors (editorial, ad).
-    pub fn log_prior(&self) -> [f64; 2] {
+    pub(crate) fn log_prior(&self) -> [f64; 2] {
         self.log_prior
     }
 
@@ -351,9 +346,12 @@ impl Model {
         }
     }
 
-    /// Log-probabilities (editorial, ad) of a token seen in training.
+    /// Log-probabilities (editorial, ad) of a token seen in training, exactly as stored. The
+    /// scoring table answers most unknown tokens; the others are found in the sorted entries.
     pub fn log_prob(&self, id: u64) -> Option<[f64; 2]> {
-        self.table.get(&id).copied()
+        self.deltas.get_filtered(id)?;
+        let i = self.entries.binary_search_by_key(&id, |e| e.0).ok()?;
+        Some(self.entries[i].1)
     }
 
     /// Number of tokens in the model's vocabulary.
@@ -463,7 +461,7 @@ impl Model {
             out.extend_from_slice(&lp[0].to_le_bytes());
             out.extend_from_slice(&lp[1].to_le_bytes());
         }
-        let sum = fnv1a64(&out);
+        let sum = fnv1a(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         out
     }
@@ -510,7 +508,7 @@ impl Model {
         }
         let (body, tail) = bytes.split_at(bytes.len() - 8);
         let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
-        if stored != fnv1a64(body) {
+        if stored != fnv1a(body) {
             return Err(problem(
                 ErrorKind::ModelChecksum,
                 "checksum mismatch: the file is truncated or corrupt".into(),

@@ -31,10 +31,6 @@ pub struct Selection {
     pub shard: Option<(u64, u64)>,
 }
 
-fn fnv(s: &str) -> u64 {
-    crate::features::fnv1a(s.as_bytes())
-}
-
 impl Selection {
     /// Whether a relative path is selected.
     pub fn takes(&self, rel: &Path) -> bool {
@@ -50,7 +46,7 @@ impl Selection {
             }
         }
         match self.shard {
-            Some((k, n)) => fnv(&shown) % n == k - 1,
+            Some((k, n)) => crate::features::fnv1a(&shown) % n == k - 1,
             None => true,
         }
     }

@@ -21,7 +21,8 @@
 //! `tests/lean_scanner.rs` checks that both give the same ids, counts, verdicts and score bits.
 
 use crate::features::{
-    chunk_shapes, fnv, mix, FeatureConfig, Word, FNV_OFFSET, FNV_PRIME, SECOND_PERSON,
+    chunk_shapes, fnv1a, mix, FeatureConfig, Word, FNV_OFFSET, FNV_PRIME, SECOND_PERSON,
+    SHAPE_OFFSET,
 };
 use crate::unknown::{classify, is_url_chunk, Class, TextStats};
 
@@ -112,10 +113,10 @@ impl Special {
             None => words.push((h, f)),
         };
         for w in crate::context::STOP {
-            add(fnv(w), STOP);
+            add(fnv1a(w), STOP);
         }
         for w in SECOND_PERSON {
-            add(fnv(w), SECOND);
+            add(fnv1a(w), SECOND);
         }
         // Deterministic multipliers (odd, from a splitmix sequence) until one separates them all.
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
@@ -149,11 +150,9 @@ fn special() -> &'static Special {
 }
 
 const CARET: u64 = {
-    // fnv("^"), the bigram predecessor of a paragraph's first word.
+    // fnv1a("^"), the bigram predecessor of a paragraph's first word.
     (FNV_OFFSET ^ b'^' as u64).wrapping_mul(FNV_PRIME)
 };
-
-const SHAPE_OFFSET: u64 = (FNV_OFFSET ^ b'#' as u64).wrapping_mul(FNV_PRIME);
 
 /// The digit shape of an ASCII word (letters, digits and inner apostrophes): `#` then one
 /// character per kind (`a`, `9`, `'`), runs of a kind cut at four, hashed.
@@ -279,7 +278,7 @@ impl State {
         self.stats.urls += u32::from(is_url_chunk(chunk.as_bytes()));
         if self.shapes_on {
             let shapes = &mut self.shapes;
-            chunk_shapes(chunk, &mut |t| shapes.push(fnv(t)));
+            chunk_shapes(chunk, &mut |t| shapes.push(fnv1a(t)));
         }
     }
 }
@@ -320,7 +319,7 @@ fn ascii_chunk_end(
         || (letters >= 3 && flags & LOWER == 0)
         || (flags & DOT != 0 && (www || b[..last_word_end].contains(&b'.')));
     if any {
-        chunk_shapes(chunk, &mut |t| shapes.push(fnv(t)));
+        chunk_shapes(chunk, &mut |t| shapes.push(fnv1a(t)));
     }
 }
 
@@ -501,7 +500,7 @@ impl Scanner {
         if shapes_on {
             ids.extend_from_slice(&shapes);
             if addressed {
-                ids.push(fnv("<2p>"));
+                ids.push(fnv1a("<2p>"));
             }
         }
         if saw_vt {

@@ -434,13 +434,6 @@ pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig)
     Ok(Model::from_parts(meta, log_prior, entries))
 }
 
-/// Reads `dir` and trains.
-pub fn train_dir(dir: &Path, cfg: &TrainConfig) -> Result<Model> {
-    let set = read_training_dir(dir)?;
-    let refs: Vec<&Example> = set.examples.iter().collect();
-    train(&refs, set.sources, cfg)
-}
-
 /// How the stacker and the threshold are learnt from the training data.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibrate {

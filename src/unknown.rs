@@ -14,7 +14,8 @@
 //! `min_known_share` is set at training time: the 1st percentile, over the training ads, of the
 //! share of each paragraph's words that the model would know without that paragraph
 //! (leave-one-out), at most 0.5; so about 1% of ads like those in training would be abstained on.
-//! The other cut-offs are fixed defaults, raised when the training data itself goes past them.
+//! The other cut-offs are the fixed defaults of [`UnknownRule`]'s `Default`, the same for every
+//! model; training does not change them.
 
 use crate::model::Score;
 

@@ -501,3 +501,20 @@ fn a_large_jsonl_shard_is_the_same_whatever_the_thread_count() {
         .windows(2)
         .all(|w| w[0]["record"].as_u64() < w[1]["record"].as_u64()));
 }
+
+#[test]
+fn check_with_ads_and_a_bad_file_exits_2_and_still_lists_the_ads() {
+    // Trouble beats found (`ExitCode::merge`): a file that cannot be read makes the exit code 2
+    // even when other files have ad paragraphs, and those are still listed.
+    let t = tmp();
+    write(&t.path().join("in/a.txt"), with_ad("water"));
+    write(&t.path().join("in/bad.txt.gz"), "not gzip");
+    let o = clean(t.path(), &["check", "in"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.txt.gz"), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("a.txt:paragraph 2"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -1,7 +1,7 @@
 //! The fast path (per-class sums, one linfa-bayes fit, sparse scorer) against linfa-bayes used the
 //! slow, documented way (one dense row per paragraph, its own `predict`).
 
-use clean::features::{featurize, FeatureConfig};
+use clean::features::{for_each_token_id, FeatureConfig};
 use clean::model::{Model, AD, EDITORIAL};
 use clean::train::{count, fit_linfa, read_training_dir, train, Example, TrainConfig};
 use linfa::prelude::*;
@@ -12,11 +12,11 @@ use std::path::Path;
 fn dense(examples: &[&Example], cfg: &FeatureConfig, vocab: &[u64]) -> Array2<f64> {
     let mut x = Array2::<f64>::zeros((examples.len(), vocab.len()));
     for (i, e) in examples.iter().enumerate() {
-        for (id, n) in featurize(&e.text, cfg) {
+        for_each_token_id(&e.text, cfg, |id| {
             if let Ok(j) = vocab.binary_search(&id) {
-                x[[i, j]] = f64::from(n);
+                x[[i, j]] += 1.0;
             }
-        }
+        });
     }
     x
 }

@@ -342,11 +342,12 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::Success
     };
-    let code = if s.errors > 0 {
+    let trouble = if s.errors > 0 {
         ExitCode::Trouble
     } else {
-        found
+        ExitCode::Success
     };
+    let code = found.merge(trouble);
     match list_removed(&results) {
         // A closed stdout (`clean check DIR | head -1`) does not change what was found.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(code),
