@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-training}
-cargo build --release -q
-bin=./target/release/clean
+bin=${CLEAN_BIN:-./target/release/clean}
+[ -n "${CLEAN_BIN:-}" ] || cargo build --release -q
 recall() { # alpha min_count target
     "$bin" eval "$data" --folds 5 --alpha "$1" --min-count "$2" --target-editorial-removed "$3" --json |
         python3 -c 'import json,sys; print("%.2f" % (100 * json.load(sys.stdin)["recall"]))'

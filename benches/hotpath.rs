@@ -9,10 +9,11 @@
 //! BENCH_KEEP=1); MB: how much of it to load (default 40); ROUNDS (default 5). With
 //! `HOTPATH_ONLY=TEXT`, only the stages whose name holds TEXT run (for a profiler).
 
-use clean::filter::{judge, judge_reference, Settings};
-use clean::scan::Scanner;
-use clean::segment::paragraphs;
+use clean::internals::paragraphs;
+use clean::internals::Scanner;
+use clean::internals::{judge, judge_reference};
 use clean::Model;
+use clean::Settings;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -128,7 +129,7 @@ fn main() {
             "reference: unknown-text statistics (unknown::stats)",
             Box::new(|| {
                 for p in &paras {
-                    black_box(clean::unknown::stats(p));
+                    black_box(clean::internals::stats(p));
                 }
             }),
         ),

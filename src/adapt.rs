@@ -51,20 +51,7 @@ impl Default for AdaptParams {
     }
 }
 
-/// What `clean adapt` did, stored in the adapted model's metadata.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Adaptation {
-    /// λ.
-    pub weight: f64,
-    /// The log-odds cut.
-    pub cut: f64,
-    /// Rounds run.
-    pub rounds: u32,
-    /// Paragraphs judged per round.
-    pub paragraphs: u64,
-    /// Paragraphs added to the editorial side, per round.
-    pub added: Vec<u64>,
-}
+pub use crate::model::Adaptation;
 
 /// Counts of the corpus's editorial-looking paragraphs, per token of the model's vocabulary.
 #[derive(Debug, Default)]

@@ -5,47 +5,9 @@
 //! often two paragraphs that share words with each other). Editorial paragraphs repeat the
 //! article's names and topic words; inserts mostly do not.
 
-use crate::model::IdHasher;
+use crate::features::IdHasher;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-
-pub(crate) const STOP: &[&str] = &[
-    "about", "after", "again", "also", "been", "before", "being", "both", "could", "does", "down",
-    "each", "even", "from", "have", "here", "into", "just", "like", "made", "make", "many", "more",
-    "most", "much", "must", "only", "other", "over", "said", "same", "should", "since", "some",
-    "such", "than", "that", "their", "them", "then", "there", "these", "they", "this", "those",
-    "through", "under", "very", "were", "what", "when", "where", "which", "while", "will", "with",
-    "would", "year", "years", "your", "says", "told", "still", "well", "back", "first", "last",
-];
-
-fn stop_hashes() -> &'static [u64] {
-    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    HASHES.get_or_init(|| {
-        let mut v: Vec<u64> = STOP.iter().map(crate::features::fnv1a).collect();
-        v.sort_unstable();
-        v
-    })
-}
-
-/// Whether a word (its FNV-1a hash over the lowercased text, and its length in characters) is
-/// a content word: at least four letters and not a common function word.
-pub fn is_content_word(hash: u64, chars: usize) -> bool {
-    if chars < 4 {
-        return false;
-    }
-    let (mask, stop) = stop_words();
-    // A 64-bit filter on the hash's top bits answers most words without the search.
-    mask & (1u64 << (hash >> 58)) == 0 || stop.binary_search(&hash).is_err()
-}
-
-fn stop_words() -> &'static (u64, Vec<u64>) {
-    static STOP_WORDS: std::sync::OnceLock<(u64, Vec<u64>)> = std::sync::OnceLock::new();
-    STOP_WORDS.get_or_init(|| {
-        let hashes = stop_hashes().to_vec();
-        let mask = hashes.iter().fold(0u64, |m, h| m | (1u64 << (h >> 58)));
-        (mask, hashes)
-    })
-}
 
 /// Sorts and deduplicates a paragraph's content words in place, as [`overlaps`] expects them.
 pub fn distinct(words: &mut Vec<u64>) {
@@ -176,11 +138,6 @@ impl DocWords {
             }
         }
         self.starts.push(self.words.len() as u32);
-    }
-
-    /// Number of paragraphs added.
-    pub fn paragraphs(&self) -> usize {
-        self.starts.len() - 1
     }
 
     fn paragraph(&self, p: usize) -> &[u32] {

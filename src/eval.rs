@@ -2,11 +2,9 @@
 //! figures, k-fold cross-validation over training data, and threshold calibration.
 //!
 //! Paragraphs from CSV are scored alone: there is no document around them, so the context term
-//! of the filter (see [`crate::context`]) plays no part in these figures.
+//! of the filter (see `context`) plays no part in these figures.
 
-use crate::error::{Error, Result};
-use crate::model::{Model, AD, EDITORIAL, LABELS};
-use crate::train::{Example, TrainConfig};
+use crate::model::{AD, EDITORIAL, LABELS};
 use std::collections::BTreeMap;
 
 /// Counts of outcomes at one threshold.
@@ -73,27 +71,6 @@ pub struct Scored {
     pub genre: Option<String>,
     /// Log-odds from the model.
     pub log_odds: f64,
-}
-
-/// Scores labelled paragraphs with a model, each judged alone (no document around it): the
-/// model's final log-odds, on the scale of its threshold.
-pub fn score_all(model: &Model, examples: &[&Example]) -> Vec<Scored> {
-    examples
-        .iter()
-        .map(|e| Scored {
-            label: e.label,
-            genre: e.genre.clone(),
-            log_odds: {
-                let s = model.score(&e.text);
-                model.combine(&crate::stack::Signals {
-                    nb: s.log_odds(),
-                    context: None,
-                    words: s.words,
-                    doc_median: None,
-                })
-            },
-        })
-        .collect()
 }
 
 /// Figures at one threshold.
@@ -181,21 +158,6 @@ fn next_up(x: f64) -> f64 {
     } else {
         f64::from_bits(x.to_bits() - 1)
     }
-}
-
-/// k-fold cross-validation: every example scored by a model trained without its fold.
-/// Returned in the examples' order.
-pub fn cross_validate(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Result<Vec<Scored>> {
-    if k < 2 {
-        return Err(Error::Invalid(format!(
-            "cross-validation needs at least 2 folds, got {k}"
-        )));
-    }
-    crate::train::held_out_by(examples, k, cfg, |model, e| Scored {
-        label: e.label,
-        genre: e.genre.clone(),
-        log_odds: model.score(&e.text).log_odds(),
-    })
 }
 
 #[cfg(test)]

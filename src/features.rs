@@ -280,7 +280,7 @@ impl Word {
     }
 
     /// The finished token: (hash, text if kept), and the word's hash when it is a content word
-    /// (see [`crate::context`]). `None` when no word was started.
+    /// (see `context`). `None` when no word was started.
     pub(crate) fn finish(&mut self) -> Option<Finished> {
         if self.len == 0 {
             return None;
@@ -303,7 +303,7 @@ impl Word {
         self.pending_apostrophes = 0;
         self.last_kind = ' ';
         self.run = 0;
-        let content = (!has_digit && crate::context::is_content_word(hash, len)).then_some(hash);
+        let content = (!has_digit && is_content_word(hash, len)).then_some(hash);
         Some(if has_digit {
             ((shape_hash, text), content)
         } else {
@@ -412,6 +412,64 @@ pub fn tokens(text: &str, cfg: &FeatureConfig) -> Vec<String> {
     let mut out = Vec::new();
     scan(text, cfg, true, &mut |_, t, _| out.extend(t), None);
     out
+}
+
+/// Token ids are already well-mixed hashes: use them as they are.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Common function words of four letters or more: never content words (see
+/// `context`).
+pub(crate) const STOP: &[&str] = &[
+    "about", "after", "again", "also", "been", "before", "being", "both", "could", "does", "down",
+    "each", "even", "from", "have", "here", "into", "just", "like", "made", "make", "many", "more",
+    "most", "much", "must", "only", "other", "over", "said", "same", "should", "since", "some",
+    "such", "than", "that", "their", "them", "then", "there", "these", "they", "this", "those",
+    "through", "under", "very", "were", "what", "when", "where", "which", "while", "will", "with",
+    "would", "year", "years", "your", "says", "told", "still", "well", "back", "first", "last",
+];
+
+fn stop_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| {
+        let mut v: Vec<u64> = STOP.iter().map(fnv1a).collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// Whether a word (its FNV-1a hash over the lowercased text, and its length in characters) is
+/// a content word: at least four letters and not a common function word.
+pub fn is_content_word(hash: u64, chars: usize) -> bool {
+    if chars < 4 {
+        return false;
+    }
+    let (mask, stop) = stop_words();
+    // A 64-bit filter on the hash's top bits answers most words without the search.
+    mask & (1u64 << (hash >> 58)) == 0 || stop.binary_search(&hash).is_err()
+}
+
+fn stop_words() -> &'static (u64, Vec<u64>) {
+    static STOP_WORDS: std::sync::OnceLock<(u64, Vec<u64>)> = std::sync::OnceLock::new();
+    STOP_WORDS.get_or_init(|| {
+        let hashes = stop_hashes().to_vec();
+        let mask = hashes.iter().fold(0u64, |m, h| m | (1u64 << (h >> 58)));
+        (mask, hashes)
+    })
 }
 
 #[cfg(test)]

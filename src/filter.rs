@@ -45,6 +45,12 @@ impl Filter {
         Filter { model, settings }
     }
 
+    /// Replaces all the cuts at once.
+    pub fn with_settings(mut self, settings: Settings) -> Filter {
+        self.settings = settings;
+        self
+    }
+
     /// Removes a paragraph when its final log-odds is at least `log_odds` (the model's own cut
     /// by default; see [`crate::model::ModelMeta::threshold`]). A higher cut removes less.
     pub fn threshold(mut self, log_odds: f64) -> Filter {
@@ -162,7 +168,7 @@ pub struct Explained {
     pub editorial_tokens: Vec<crate::explain::TokenWeight>,
 }
 
-/// Cuts applied to a paragraph's final log-odds (see [`crate::stack`]).
+/// Cuts applied to a paragraph's final log-odds (see `stack`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
     /// Remove a paragraph when its log-odds >= threshold.
@@ -230,7 +236,7 @@ pub struct Paragraph {
     /// The naive-Bayes score of the paragraph alone.
     pub score: Score,
     /// The final log-odds that the paragraph is an insert (naive Bayes and the document, see
-    /// [`crate::stack`]); the verdict compares it with the settings' cuts.
+    /// `stack`); the verdict compares it with the settings' cuts.
     pub log_odds: f64,
     /// P(ad), the logistic of `log_odds`.
     pub p_ad: f64,
@@ -252,7 +258,7 @@ pub struct Cleaned {
     /// The byte ranges of the original text that `text` leaves out (removed paragraphs and the
     /// separators that went with them), in order, disjoint and not touching: taking exactly these
     /// out of the input gives `text`, except in the rare case where a blank line had to be put
-    /// back between two kept paragraphs ([`Tidy::Separate`]), which `exact` says.
+    /// back between two kept paragraphs (`Tidy::Separate`), which `exact` says.
     pub deleted: Vec<Range<usize>>,
     /// False when `text` holds line breaks that are not in the text (see `deleted`).
     pub exact: bool,
@@ -286,7 +292,7 @@ pub fn signals(
     (sig, ctx)
 }
 
-/// [`signals`] from the (content words, shared) pairs already counted, into `out` (`sorted` is
+/// `signals` from the (content words, shared) pairs already counted, into `out` (`sorted` is
 /// a buffer).
 fn signals_from(
     nb: &[f64],
@@ -343,14 +349,7 @@ impl Unit {
         let para = &text[range.clone()];
         let score = model.score_reference(para, &mut words);
         crate::context::distinct(&mut words);
-        let unknown = model
-            .meta
-            .unknown
-            .why(&crate::unknown::stats(para), &score)
-            .or_else(|| {
-                crate::unknown::other_language(para, &score)
-                    .then_some(crate::unknown::UnknownReason::Vocabulary)
-            });
+        let unknown = unknown_reason(model, para, &crate::unknown::stats(para), &score);
         Unit {
             range,
             score,
@@ -361,6 +360,21 @@ impl Unit {
             settled: false,
         }
     }
+}
+
+/// Why a paragraph is outside what the model knows, if it is: the model's rule on its character
+/// statistics and known words, then the other-language test (`unknown`).
+fn unknown_reason(
+    model: &Model,
+    para: &str,
+    stats: &crate::unknown::TextStats,
+    score: &Score,
+) -> Option<crate::unknown::UnknownReason> {
+    let known = score.known();
+    model.meta.unknown.why(stats, known).or_else(|| {
+        crate::unknown::other_language(para, known)
+            .then_some(crate::unknown::UnknownReason::Vocabulary)
+    })
 }
 
 /// The fixed point of judging `units` in their document: judge, take out what is removed, and
@@ -534,8 +548,8 @@ thread_local! {
 }
 
 /// Scores and judges every paragraph of a document, without building output. The hot path: one
-/// pass per paragraph ([`crate::scan`]), the document's content words numbered once
-/// ([`crate::context::DocWords`]); the same verdicts and score bits as [`judge_reference`].
+/// pass per paragraph (`scan`), the document's content words numbered once
+/// (`context::DocWords`); the same verdicts and score bits as [`judge_reference`].
 pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Paragraph> {
     let judged = SCRATCH.with(|s| judge_with(&mut s.borrow_mut(), model, text, settings));
     if removes_a_block(text, &judged) {
@@ -554,10 +568,12 @@ fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -
         let scanned = s.scanner.scan(&text[r.clone()], &model.meta.features);
         let score = model.score_scanned(&s.scanner.ids, scanned.words);
         s.doc.add_paragraph(&s.scanner.content);
-        unknown.push(model.meta.unknown.why(&scanned.stats, &score).or_else(|| {
-            crate::unknown::other_language(&text[r.clone()], &score)
-                .then_some(crate::unknown::UnknownReason::Vocabulary)
-        }));
+        unknown.push(unknown_reason(
+            model,
+            &text[r.clone()],
+            &scanned.stats,
+            &score,
+        ));
         scores.push(score);
     }
     // The fixed point of `judge_reference`, from the paragraphs' word numbers.
@@ -629,7 +645,7 @@ fn verdicts(
         .collect()
 }
 
-/// The reference judge: the simple scanner, scorer and statistics, and [`signals`] recomputed
+/// The reference judge: the simple scanner, scorer and statistics, and `signals` recomputed
 /// from the paragraphs' sorted content words every round. Kept to check [`judge`] against
 /// (`tests/lean_scanner.rs`).
 pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Paragraph> {
@@ -650,14 +666,7 @@ pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Pa
         .zip(&scores)
         .map(|(r, score)| {
             let para = &text[r.clone()];
-            model
-                .meta
-                .unknown
-                .why(&crate::unknown::stats(para), score)
-                .or_else(|| {
-                    crate::unknown::other_language(para, score)
-                        .then_some(crate::unknown::UnknownReason::Vocabulary)
-                })
+            unknown_reason(model, para, &crate::unknown::stats(para), score)
         })
         .collect();
     // The document's signals depend on which paragraphs stay. Judge, take out what is removed,

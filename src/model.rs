@@ -17,13 +17,12 @@
 use crate::error::{Error, Result};
 use crate::features::{fnv1a, for_each_token_id_with_content, FeatureConfig};
 use std::collections::BTreeMap;
-use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 /// First bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"CLEANNB\n";
 /// The newest format this build reads and the one it writes. Version 2 stores the threshold and
-/// the unsure cut as log-odds, and the stacker (see [`crate::stack`]); version 1 files (P(ad)
+/// the unsure cut as log-odds, and the stacker (see `stack`); version 1 files (P(ad)
 /// cuts, the fixed context term) are read and converted.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -86,7 +85,7 @@ pub struct ModelMeta {
     /// Overlap share at which the context term is zero.
     #[serde(default)]
     pub context_center: f64,
-    /// When a paragraph is outside what the model knows (see [`crate::unknown`]).
+    /// When a paragraph is outside what the model knows (see `unknown`).
     #[serde(default)]
     pub unknown: crate::unknown::UnknownRule,
     /// Cross-validated figures, when `clean eval` stored them.
@@ -102,25 +101,22 @@ pub struct ModelMeta {
     pub class_totals: Option<[f64; 2]>,
     /// When the model was adapted to a corpus by `clean adapt`: what was done.
     #[serde(default)]
-    pub adaptation: Option<crate::adapt::Adaptation>,
+    pub adaptation: Option<Adaptation>,
 }
 
-/// Token ids are already well-mixed hashes: use them as they are.
-#[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+/// What `clean adapt` did, stored in the adapted model's metadata.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Adaptation {
+    /// λ.
+    pub weight: f64,
+    /// The log-odds cut.
+    pub cut: f64,
+    /// Rounds run.
+    pub rounds: u32,
+    /// Paragraphs judged per round.
+    pub paragraphs: u64,
+    /// Paragraphs added to the editorial side, per round.
+    pub added: Vec<u64>,
 }
 
 /// A loaded model, ready to score.
@@ -247,6 +243,14 @@ pub struct Score {
 }
 
 impl Score {
+    /// How many of the paragraph's words the model knows.
+    pub fn known(&self) -> crate::unknown::Known {
+        crate::unknown::Known {
+            words: self.words,
+            known_words: self.known_words,
+        }
+    }
+
     /// log P(ad|text) - log P(editorial|text).
     pub fn log_odds(&self) -> f64 {
         self.log_odds
@@ -265,21 +269,7 @@ impl Score {
     }
 }
 
-/// log(p / (1 - p)), finite for every p in [0, 1].
-pub fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-300, 1.0 - 1e-16);
-    (p / (1.0 - p)).ln()
-}
-
-/// 1 / (1 + exp(-x)), without overflow.
-pub fn logistic(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
+pub use crate::stack::{logistic, logit, Stacker, NAMES as STACKER_WEIGHTS};
 
 /// FNV-1a of some bytes as 16 hex digits (used to fingerprint training files).
 pub fn fingerprint(bytes: &[u8]) -> String {
@@ -365,7 +355,7 @@ impl Model {
     }
 
     /// Scores one paragraph, collecting its content words for the context term on the way (in
-    /// order, with repeats). The lean scanner ([`crate::scan`]); [`Model::score_reference`] gives
+    /// order, with repeats). The lean scanner (`scan`); [`Model::score_reference`] gives
     /// the same result.
     pub fn score_with_content(&self, text: &str, content: &mut Vec<u64>) -> Score {
         crate::scan::with_scanner(|s| {
@@ -420,7 +410,7 @@ impl Model {
         }
     }
 
-    /// The reference scorer: the simple scanner ([`crate::features`]) feeding each token id to
+    /// The reference scorer: the simple scanner (`features`) feeding each token id to
     /// the table as it comes. Kept to check the lean scanner against (`tests/lean_scanner.rs`).
     pub fn score_reference(&self, text: &str, content: &mut Vec<u64>) -> Score {
         let mut log_odds = self.log_prior[AD] - self.log_prior[EDITORIAL];

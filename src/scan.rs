@@ -1,6 +1,6 @@
 //! The lean scanner: the filter's hot path. One pass over a paragraph's bytes gives, in the
-//! reference scanner's order, every token id ([`crate::features`]), the content words
-//! ([`crate::context`]) and the character statistics ([`crate::unknown`]).
+//! reference scanner's order, every token id (`features`), the content words
+//! (`context`) and the character statistics (`unknown`).
 //!
 //! The paragraph is taken in whitespace-separated chunks. A chunk of ASCII bytes (most of them)
 //! is done here: a 256-entry byte-class table drives the word split, the lowercased bytes are
@@ -12,7 +12,7 @@
 //! length and letters. Stop words and second-person words are found by their hash in an exact
 //! collision-free table. A chunk with a non-ASCII byte is undone and redone with the reference's
 //! own per-character logic ([`crate::features::Word`], [`crate::features::chunk_shapes`],
-//! [`crate::unknown`]'s character classes), so Unicode cases come out as in the reference by
+//! `unknown`'s character classes), so Unicode cases come out as in the reference by
 //! construction; so does a paragraph with a vertical tab (whitespace to the tokenizer, not to the
 //! statistics), whose statistics are the reference's.
 //!
@@ -40,7 +40,7 @@ const SHAPE: u16 = 32;
 const DOT: u16 = 64;
 const COLON: u16 = 128;
 const LOWER: u16 = 256;
-/// Code punctuation, as [`crate::unknown`] counts it.
+/// Code punctuation, as `unknown` counts it.
 const SYMBOL: u16 = 512;
 
 const fn byte_class(c: u8) -> u16 {
@@ -112,7 +112,7 @@ impl Special {
             Some(w) => w.1 |= f,
             None => words.push((h, f)),
         };
-        for w in crate::context::STOP {
+        for w in crate::features::STOP {
             add(fnv1a(w), STOP);
         }
         for w in SECOND_PERSON {

@@ -33,7 +33,7 @@ pub struct Example {
     pub weight: u32,
     /// The document it belongs to (an optional `doc` column): paragraphs with the same value,
     /// in file order, were written as one document. Used to build the documents the stacker
-    /// learns from (see [`fit_stacker`]).
+    /// learns from (see `fit_stacker`).
     pub doc: Option<String>,
 }
 
@@ -204,7 +204,7 @@ pub const UNCALIBRATED_THRESHOLD: f64 = 4.595;
 pub const UNCALIBRATED_UNSURE: f64 = 0.0;
 
 /// Weight of the fixed document-context term of models without a stacker (`--folds 0`, and
-/// format-1 models): the value of the hand-set rule the stacker replaced (see [`crate::stack`]);
+/// format-1 models): the value of the hand-set rule the stacker replaced (see `stack`);
 /// kept so such models score as they did.
 pub const CONTEXT_WEIGHT: f64 = 50.0;
 
@@ -619,11 +619,11 @@ fn synthetic_documents(examples: &[&Example]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Learns the stacker (see [`crate::stack`]) and the thresholds by k-fold cross-validation over
+/// Learns the stacker (see `stack`) and the thresholds by k-fold cross-validation over
 /// `examples`, and stores them in the model:
 ///
 /// 1. every paragraph is scored by a naive-Bayes model trained without its fold;
-/// 2. synthetic documents are built from those paragraphs ([`synthetic_documents`]);
+/// 2. synthetic documents are built from those paragraphs (`synthetic_documents`);
 /// 3. the stacker is fitted on every paragraph of every synthetic document, from its
 ///    naive-Bayes score and its signals in that document;
 /// 4. the threshold is the lowest log-odds at which at most `target_editorial_removed` of the
@@ -704,4 +704,43 @@ pub fn train_dir_calibrated(
         calibrate_model(&mut model, &refs, cfg, how)?;
     }
     Ok(model)
+}
+/// Scores labelled paragraphs with a model, each judged alone (no document around it): the
+/// model's final log-odds, on the scale of its threshold.
+pub fn score_all(model: &Model, examples: &[&Example]) -> Vec<crate::eval::Scored> {
+    examples
+        .iter()
+        .map(|e| crate::eval::Scored {
+            label: e.label,
+            genre: e.genre.clone(),
+            log_odds: {
+                let s = model.score(&e.text);
+                model.combine(&crate::stack::Signals {
+                    nb: s.log_odds(),
+                    context: None,
+                    words: s.words,
+                    doc_median: None,
+                })
+            },
+        })
+        .collect()
+}
+
+/// k-fold cross-validation: every example scored by a model trained without its fold.
+/// Returned in the examples' order.
+pub fn cross_validate(
+    examples: &[&Example],
+    k: usize,
+    cfg: &TrainConfig,
+) -> Result<Vec<crate::eval::Scored>> {
+    if k < 2 {
+        return Err(Error::Invalid(format!(
+            "cross-validation needs at least 2 folds, got {k}"
+        )));
+    }
+    held_out_by(examples, k, cfg, |model, e| crate::eval::Scored {
+        label: e.label,
+        genre: e.genre.clone(),
+        log_odds: model.score(&e.text).log_odds(),
+    })
 }

@@ -17,7 +17,15 @@
 //! The other cut-offs are the fixed defaults of [`UnknownRule`]'s `Default`, the same for every
 //! model; training does not change them.
 
-use crate::model::Score;
+/// How many of a paragraph's words the model knows (from its naive-Bayes score,
+/// [`crate::model::Score::known`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    /// Words in the paragraph.
+    pub words: u32,
+    /// Of those, words in the model's vocabulary.
+    pub known_words: u32,
+}
 
 /// Character statistics of a paragraph.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,7 +95,7 @@ pub(crate) fn is_url_chunk(chunk: &[u8]) -> bool {
 }
 
 /// Counts what [`UnknownRule`] looks at (the reference; the filter derives the same counts in
-/// its one pass, see [`crate::scan`]).
+/// its one pass, see `scan`).
 pub fn stats(text: &str) -> TextStats {
     let mut s = TextStats::default();
     let b = text.as_bytes();
@@ -202,7 +210,7 @@ impl std::fmt::Display for UnknownReason {
 
 impl UnknownRule {
     /// Why a paragraph is outside what the model knows, or `None` when it is inside.
-    pub fn why(&self, s: &TextStats, score: &Score) -> Option<UnknownReason> {
+    pub fn why(&self, s: &TextStats, score: Known) -> Option<UnknownReason> {
         if s.letters > 0 && share(s.latin, s.letters) < self.min_latin_share {
             return Some(UnknownReason::Script);
         }
@@ -248,7 +256,7 @@ pub const OTHER_LANGUAGE_MAX_KNOWN_SHARE: f64 = 0.6;
 /// names, which the 60% cut lets through to be judged); at 60%, for none of the 84,203 training
 /// paragraphs beyond those the known-word share already abstains on (each scored by the built-in
 /// model, `clean explain` over all of them). The known-word rule may abstain on 1% of ads.
-pub fn other_language(text: &str, score: &Score) -> bool {
+pub fn other_language(text: &str, score: Known) -> bool {
     if share(score.known_words, score.words) >= OTHER_LANGUAGE_MAX_KNOWN_SHARE {
         return false;
     }
@@ -279,11 +287,8 @@ pub fn quantile(mut v: Vec<f64>, q: f64) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn score(words: u32, known: u32) -> Score {
-        Score {
-            log_odds: 0.0,
-            tokens: words,
-            known_tokens: known,
+    fn score(words: u32, known: u32) -> Known {
+        Known {
             words,
             known_words: known,
         }
@@ -306,28 +311,28 @@ mod tests {
         let r = UnknownRule::default();
         let ok = score(10, 9);
         assert_eq!(
-            r.why(&stats("Городские власти объявили во вторник"), &ok),
+            r.why(&stats("Городские власти объявили во вторник"), ok),
             Some(UnknownReason::Script)
         );
         assert_eq!(
-            r.why(&stats("2019 | 14,203 | 12.5% | 3,401"), &ok),
+            r.why(&stats("2019 | 14,203 | 12.5% | 3,401"), ok),
             Some(UnknownReason::Digits)
         );
         assert_eq!(
-            r.why(&stats("fn main() { let x = vec![1]; }"), &ok),
+            r.why(&stats("fn main() { let x = vec![1]; }"), ok),
             Some(UnknownReason::Code)
         );
         assert_eq!(
-            r.why(&stats("https://a.org/x https://b.org/y see"), &ok),
+            r.why(&stats("https://a.org/x https://b.org/y see"), ok),
             Some(UnknownReason::Links)
         );
         assert_eq!(
-            r.why(&stats("Die Regierung hat am Dienstag"), &score(10, 2)),
+            r.why(&stats("Die Regierung hat am Dienstag"), score(10, 2)),
             Some(UnknownReason::Vocabulary)
         );
-        assert_eq!(r.why(&stats("The minister said on Tuesday."), &ok), None);
+        assert_eq!(r.why(&stats("The minister said on Tuesday."), ok), None);
         assert_eq!(
-            r.why(&stats("Melzer shocks Agassi"), &score(3, 0)),
+            r.why(&stats("Melzer shocks Agassi"), score(3, 0)),
             None,
             "too short to judge"
         );

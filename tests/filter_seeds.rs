@@ -3,7 +3,7 @@
 mod util;
 use util::*;
 
-use clean::segment::paragraphs;
+use clean::internals::paragraphs;
 
 const VCARD_1: &str =
     "vCard.red is a free platform for creating a mobile-friendly digital business cards.";

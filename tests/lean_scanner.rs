@@ -6,11 +6,13 @@
 
 mod util;
 
-use clean::features::{for_each_token_id_with_content, FeatureConfig};
-use clean::filter::{judge, judge_reference, Paragraph, Settings};
-use clean::scan::Scanner;
-use clean::segment::paragraphs;
+use clean::internals::for_each_token_id_with_content;
+use clean::internals::paragraphs;
+use clean::internals::Scanner;
+use clean::internals::{judge, judge_reference};
+use clean::FeatureConfig;
 use clean::Model;
+use clean::{Paragraph, Settings};
 
 /// Paragraphs and documents for every case the scanner treats apart.
 const FIXTURES: &[&str] = &[
@@ -196,7 +198,7 @@ fn check_document(model: &Model, scanner: &mut Scanner, doc: &str) {
             assert_eq!(scanned.words, words, "words of {p:?}");
             assert_eq!(
                 scanned.stats,
-                clean::unknown::stats(p),
+                clean::internals::stats(p),
                 "statistics of {p:?}"
             );
         }

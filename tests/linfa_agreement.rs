@@ -1,9 +1,10 @@
 //! The fast path (per-class sums, one linfa-bayes fit, sparse scorer) against linfa-bayes used the
 //! slow, documented way (one dense row per paragraph, its own `predict`).
 
-use clean::features::{for_each_token_id, FeatureConfig};
+use clean::internals::for_each_token_id;
 use clean::model::{Model, AD, EDITORIAL};
 use clean::train::{count, fit_linfa, read_training_dir, train, Example, TrainConfig};
+use clean::FeatureConfig;
 use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use std::path::Path;

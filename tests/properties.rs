@@ -1,11 +1,12 @@
 //! Invariants as properties (proptest). `fuzz_for_a_while` runs the same properties on fresh
 //! inputs for as long as asked (see README, "Fuzzing").
 
-use clean::filter::{filter_text, Settings, Verdict};
 use clean::formats::{process, Compression, DocOptions, Format, Kind, Names, NonText};
+use clean::internals::filter_text;
+use clean::internals::paragraphs;
 use clean::report::ReportLine;
-use clean::segment::paragraphs;
 use clean::Model;
+use clean::{Settings, Verdict};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;

@@ -37,7 +37,7 @@ fn foreign_code_figures_and_links_are_kept_as_unknown() {
     ];
     for (file, why) in expect {
         let src = std::fs::read_to_string(fixtures.join(file)).unwrap();
-        let n = clean::segment::paragraphs(&src).len();
+        let n = clean::internals::paragraphs(&src).len();
         let mine: Vec<&serde_json::Value> = lines.iter().filter(|l| l["path"] == file).collect();
         assert_eq!(mine.len(), n, "{file}: every paragraph listed: {lines:?}");
         for l in mine {

@@ -6,7 +6,7 @@
 mod util;
 use util::*;
 
-use clean::segment::paragraphs;
+use clean::internals::paragraphs;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -3,8 +3,8 @@
 
 use crate::cli::EvalArgs;
 use crate::exit::ExitCode;
-use clean::eval::{calibrate, cross_validate, report, score_all, Report};
-use clean::train::{read_training_dir, Example, TrainConfig};
+use clean::eval::{calibrate, report, Report};
+use clean::train::{cross_validate, read_training_dir, score_all, Example, TrainConfig};
 use std::io::Write;
 
 fn print_report(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
@@ -61,7 +61,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Some(k) => {
             super::check_folds(k, examples.len())?;
             let cfg = TrainConfig {
-                features: clean::features::FeatureConfig {
+                features: clean::FeatureConfig {
                     bigrams: !args.no_bigrams,
                     shapes: !args.no_shapes,
                 },

@@ -2,10 +2,8 @@
 
 use crate::cli::{ExplainArgs, OnUnknown};
 use crate::exit::ExitCode;
-use clean::explain::top_tokens;
-use clean::filter::{judge, Verdict};
 use clean::formats::{decoder, Format, Kind, Members};
-use clean::{Error, Model, Settings};
+use clean::{Error, Filter, Settings, TokenWeight, Verdict};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -30,15 +28,14 @@ struct Line<'a> {
     context_shared: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     unknown: Option<clean::UnknownReason>,
-    toward_ad: Vec<clean::explain::TokenWeight>,
-    toward_editorial: Vec<clean::explain::TokenWeight>,
+    toward_ad: Vec<TokenWeight>,
+    toward_editorial: Vec<TokenWeight>,
     text: &'a str,
 }
 
 /// How one document is shown.
-struct Show<'a> {
-    model: &'a Model,
-    settings: Settings,
+struct Show {
+    filter: Filter,
     top: usize,
     json: bool,
     color: bool,
@@ -77,8 +74,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let mut reader =
         decoder(raw, format.compression).map_err(|e| Error::input_io(shown_path, e))?;
     let show = Show {
-        model: &model,
-        settings,
+        filter: Filter::new(model).with_settings(settings),
         top: args.top,
         json: args.json,
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
@@ -167,14 +163,14 @@ fn explain_text(
     id: Option<&str>,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let (model, color) = (show.model, show.color);
+    let color = show.color;
     if record.is_some() && !show.json {
         let id = id.map(|i| format!(" (id {i})")).unwrap_or_default();
         writeln!(out, "== record {}{id}", record.unwrap_or(0))?;
     }
-    for j in judge(model, text, &show.settings) {
+    for e in show.filter.explain(text, show.top) {
+        let (j, ad, ed) = (e.paragraph, e.ad_tokens, e.editorial_tokens);
         let para = &text[j.range.clone()];
-        let (ad, ed) = top_tokens(model, para, show.top);
         if show.json {
             let line = Line {
                 record,
@@ -222,7 +218,7 @@ fn explain_text(
             j.p_ad,
             j.score.log_odds()
         )?;
-        let fmt = |v: &[clean::explain::TokenWeight]| {
+        let fmt = |v: &[TokenWeight]| {
             v.iter()
                 .map(|t| format!("{} {:+.2}", t.token, t.weight))
                 .collect::<Vec<_>>()

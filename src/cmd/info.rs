@@ -85,7 +85,7 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
     )?;
     match &m.stacker {
         Some(s) => {
-            let parts: Vec<String> = clean::stack::NAMES
+            let parts: Vec<String> = clean::model::STACKER_WEIGHTS
                 .iter()
                 .zip(s.weights)
                 .map(|(n, w)| format!("{n} {w:+.3}"))

@@ -2,8 +2,8 @@
 
 use crate::cli::TrainArgs;
 use crate::exit::ExitCode;
-use clean::features::FeatureConfig;
 use clean::train::{calibrate_model, read_training_dir, train, Example, TrainConfig};
+use clean::FeatureConfig;
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let cfg = TrainConfig {
