@@ -15,7 +15,7 @@ use crate::model::{fingerprint, Model, ModelMeta, SourceFile, AD, EDITORIAL, LAB
 use crate::unknown::{quantile, UnknownRule};
 use linfa::prelude::*;
 use linfa_bayes::MultinomialNb;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ShapeBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -309,6 +309,9 @@ pub type Fitted = (MultinomialNb<f64, usize>, [Vec<f64>; 2]);
 /// Fits linfa-bayes on a dense matrix (rows = samples) and returns feature_log_prob per class.
 /// linfa-bayes's `dbg!` output is silenced for the duration of the fit.
 pub fn fit_linfa(x: Array2<f64>, y: Array1<usize>, alpha: f64) -> Result<Fitted> {
+    if std::env::var_os("CLEAN_LINFA_PUBLIC").is_some() {
+        return fit_linfa_public(x, y, alpha);
+    }
     let ds = Dataset::new(x, y);
     let params = MultinomialNb::params().alpha(alpha);
     let fitted = {
@@ -332,6 +335,60 @@ pub fn fit_linfa(x: Array2<f64>, y: Array1<usize>, alpha: f64) -> Result<Fitted>
     }
     if lp[0].is_empty() || lp[1].is_empty() {
         return Err(Error::Fit("both classes must be present".into()));
+    }
+    Ok((fitted, lp))
+}
+
+fn fit_quiet(
+    x: Array2<f64>,
+    y: Array1<usize>,
+    alpha: f64,
+) -> Result<MultinomialNb<f64, usize>> {
+    let ds = Dataset::new(x, y);
+    let _quiet = gag::Gag::stderr().ok();
+    MultinomialNb::params()
+        .alpha(alpha)
+        .fit(&ds)
+        .map_err(|e| Error::Fit(e.to_string()))
+}
+
+/// PROTOTYPE: the public route (one-class fits, prior 1, joint log-likelihood of unit vectors).
+pub fn fit_linfa_public(x: Array2<f64>, y: Array1<usize>, alpha: f64) -> Result<Fitted> {
+    use linfa_bayes::NaiveBayes;
+    use rayon::prelude::*;
+    let t0 = std::time::Instant::now();
+    let dim = x.ncols();
+    let mut lp: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for c in [EDITORIAL, AD] {
+        let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
+        if rows.is_empty() {
+            return Err(Error::Fit("both classes must be present".into()));
+        }
+        let xc = x.select(ndarray::Axis(0), &rows);
+        let one = fit_quiet(xc, Array1::from_elem(rows.len(), c), alpha)?;
+        // Anti-identity over 2*dim-1 values: row i is the unit vector e_(dim-1-i).
+        let mut buf = vec![0.0f64; 2 * dim - 1];
+        buf[dim - 1] = 1.0;
+        let view = ndarray::ArrayView2::from_shape((dim, dim).strides((1, 1)), &buf)
+            .map_err(|e| Error::Fit(e.to_string()))?;
+        const CHUNK: usize = 4096;
+        let parts: Vec<Vec<f64>> = (0..dim.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|k| {
+                let a = k * CHUNK;
+                let b = (a + CHUNK).min(dim);
+                let jll = one.joint_log_likelihood(view.slice(ndarray::s![a..b, ..]));
+                jll.get(&c).expect("one class").to_vec()
+            })
+            .collect();
+        let mut v: Vec<f64> = parts.into_iter().flatten().collect();
+        v.reverse();
+        lp[c] = v;
+    }
+    let t1 = std::time::Instant::now();
+    let fitted = fit_quiet(x, y, alpha)?;
+    if std::env::var_os("CLEAN_LINFA_TIMING").is_some() {
+        eprintln!("linfa public route: dim {dim}, recovery {:.2?}, two-class fit {:.2?}", t1 - t0, t1.elapsed());
     }
     Ok((fitted, lp))
 }
