@@ -108,10 +108,7 @@ fn sparse_scorer_agrees_with_linfa_predict() {
 /// is quadratic in the vocabulary.
 fn public_feature_log_prob(x: &Array2<f64>, y: &Array1<usize>, c: usize, alpha: f64) -> Vec<f64> {
     let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
-    let ds = Dataset::new(
-        x.select(Axis(0), &rows),
-        Array1::from_elem(rows.len(), c),
-    );
+    let ds = Dataset::new(x.select(Axis(0), &rows), Array1::from_elem(rows.len(), c));
     let one = {
         let _quiet = gag::Gag::stderr().ok(); // linfa-bayes 0.8.1 dbg!s inside fit
         MultinomialNb::params().alpha(alpha).fit(&ds).unwrap()
@@ -121,7 +118,11 @@ fn public_feature_log_prob(x: &Array2<f64>, y: &Array1<usize>, c: usize, alpha: 
     buf[dim - 1] = 1.0;
     let units = ArrayView2::from_shape((dim, dim).strides((1, 1)), &buf).unwrap();
     let zero = one.joint_log_likelihood(Array2::zeros((1, dim)).view());
-    assert_eq!(zero[&c][0].to_bits(), 0.0f64.to_bits(), "a one-class prior is 1");
+    assert_eq!(
+        zero[&c][0].to_bits(),
+        0.0f64.to_bits(),
+        "a one-class prior is 1"
+    );
     let mut lp = Vec::with_capacity(dim);
     for a in (0..dim).step_by(1024) {
         let b = (a + 1024).min(dim);
