@@ -1,12 +1,15 @@
 //! The fast path (per-class sums, one linfa-bayes fit, sparse scorer) against linfa-bayes used the
-//! slow, documented way (one dense row per paragraph, its own `predict`).
+//! slow, documented way (one dense row per paragraph, its own `predict`), and the parameters read
+//! through linfa-bayes's private serde layout against the same parameters recovered through its
+//! public API alone.
 
 use clean::internals::for_each_token_id;
 use clean::model::{Model, AD, EDITORIAL};
 use clean::train::{count, fit_linfa, read_training_dir, train, Example, TrainConfig};
 use clean::FeatureConfig;
 use linfa::prelude::*;
-use ndarray::{Array1, Array2};
+use linfa_bayes::{MultinomialNb, NaiveBayes};
+use ndarray::{s, Array1, Array2, ArrayView2, Axis, ShapeBuilder};
 use std::path::Path;
 
 /// One dense row per paragraph over `vocab` (token ids outside it are dropped).
@@ -96,6 +99,67 @@ fn sparse_scorer_agrees_with_linfa_predict() {
     }
     assert!(compared >= 300, "only {compared} paragraphs compared");
     assert_eq!(agree, compared);
+}
+
+/// Every fitted feature log-probability of class `c`, through linfa-bayes's public API only: fit
+/// the rows of class `c` alone (so its prior is 1 and ln 1 = 0), then take the joint
+/// log-likelihood of each unit vector e_j, which is `0 + e_j · feature_log_prob` = exactly
+/// `feature_log_prob[j]` (every other product is a zero). The unit vectors are the rows of an
+/// anti-identity viewed over 2*dim-1 values (row i = e_(dim-1-i)), so memory stays linear; time
+/// is quadratic in the vocabulary.
+fn public_feature_log_prob(x: &Array2<f64>, y: &Array1<usize>, c: usize, alpha: f64) -> Vec<f64> {
+    let rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
+    let ds = Dataset::new(x.select(Axis(0), &rows), Array1::from_elem(rows.len(), c));
+    let one = {
+        let _quiet = gag::Gag::stderr().ok(); // linfa-bayes 0.8.1 dbg!s inside fit
+        MultinomialNb::params().alpha(alpha).fit(&ds).unwrap()
+    };
+    let dim = x.ncols();
+    let mut buf = vec![0.0; 2 * dim - 1];
+    buf[dim - 1] = 1.0;
+    let units = ArrayView2::from_shape((dim, dim).strides((1, 1)), &buf).unwrap();
+    let zero = one.joint_log_likelihood(Array2::zeros((1, dim)).view());
+    assert_eq!(
+        zero[&c][0].to_bits(),
+        0.0f64.to_bits(),
+        "a one-class prior is 1"
+    );
+    let mut lp = Vec::with_capacity(dim);
+    for a in (0..dim).step_by(1024) {
+        let b = (a + 1024).min(dim);
+        lp.extend(one.joint_log_likelihood(units.slice(s![a..b, ..]))[&c].iter());
+    }
+    lp.reverse();
+    lp
+}
+
+/// The serde mirror of linfa-bayes's private layout (src/train.rs, `fit_linfa`) reads exactly
+/// the parameters that linfa-bayes's public API gives. If a linfa-bayes release changes its
+/// private layout, this fails (and so does every fit, by `fit_linfa`'s own check).
+#[test]
+fn serde_mirror_reads_what_the_public_api_gives() {
+    let set =
+        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let sample: Vec<&Example> = set.examples.iter().step_by(60).collect();
+    let cfg = TrainConfig::default();
+    let vocab = count(&sample, &cfg.features, cfg.min_count).vocabulary;
+    let x = dense(&sample, &cfg.features, &vocab);
+    let y = Array1::from(sample.iter().map(|e| e.label).collect::<Vec<_>>());
+    assert!(vocab.len() >= 1000, "vocabulary of {}", vocab.len());
+    let (_, mirror) = fit_linfa(x.clone(), y.clone(), cfg.alpha).unwrap();
+    for c in [EDITORIAL, AD] {
+        let public = public_feature_log_prob(&x, &y, c, cfg.alpha);
+        assert_eq!(public.len(), mirror[c].len());
+        for (j, (p, m)) in public.iter().zip(&mirror[c]).enumerate() {
+            assert_eq!(
+                p.to_bits(),
+                m.to_bits(),
+                "class {c}, feature {j}: {p} through linfa-bayes's public API, {m} through the \
+                 serde mirror of its private layout: the layout changed, update FittedNb in \
+                 src/train.rs or pin linfa-bayes to =0.8.1"
+            );
+        }
+    }
 }
 
 #[test]
