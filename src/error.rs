@@ -132,6 +132,12 @@ pub enum Error {
     Invalid(String),
 }
 
+impl From<linfa::Error> for Error {
+    fn from(e: linfa::Error) -> Error {
+        Error::Fit(e.to_string())
+    }
+}
+
 impl Error {
     /// Wraps an I/O error with the path it concerns (its role said later by [`Error::with_role`],
     /// or not at all). A path too long for the system (ENAMETOOLONG) is named with the limit.

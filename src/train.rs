@@ -212,7 +212,7 @@ pub const CONTEXT_WEIGHT: f64 = 50.0;
 pub const CONTEXT_CENTER: f64 = 0.3;
 
 /// Training settings. Every default is a documented constant of this module.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainConfig {
     /// Feature extraction.
     pub features: FeatureConfig,
@@ -244,6 +244,192 @@ impl Default for TrainConfig {
             context_weight: CONTEXT_WEIGHT,
             context_center: CONTEXT_CENTER,
         }
+    }
+}
+
+/// How to train a model, in linfa's `Params`/`Fit` pattern: set what differs from the defaults,
+/// then fit on a [`TrainingSet`] (checked first, as linfa's [`ParamGuard`] does).
+///
+/// ```
+/// use clean::train::{Example, TrainParams, TrainingSet};
+/// use linfa::prelude::*;
+///
+/// let mut examples = Vec::new();
+/// for i in 0..20 {
+///     let (label, text) = if i % 2 == 0 {
+///         (0, format!("The council met on day {i} to discuss the new library and its budget."))
+///     } else {
+///         (1, format!("Buy now and save {i}% at our online store, free shipping today only!"))
+///     };
+///     examples.push(Example { label, text, genre: None, doc: None });
+/// }
+/// let data = DatasetBase::new(TrainingSet { examples, sources: vec![] }, ());
+/// let model = TrainParams::new().folds(0).min_count(1).fit(&data)?;
+/// let filter = clean::Filter::new(model);
+/// let judged = filter.judge("Save 30% at our store today, free shipping!\n");
+/// assert!(judged[0].log_odds > 0.0);
+/// # Ok::<(), clean::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainParams(TrainValidParams);
+
+/// [`TrainParams`] once checked: what [`Fit`] runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainValidParams {
+    config: TrainConfig,
+    folds: usize,
+    target_editorial_removed: f64,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams::new()
+    }
+}
+
+impl TrainParams {
+    /// The defaults: [`ALPHA`], [`MIN_COUNT`], bigrams and shapes on, the stacker and threshold
+    /// learnt by [`FOLDS`]-fold cross-validation for [`TARGET_EDITORIAL_REMOVED`].
+    pub fn new() -> TrainParams {
+        TrainParams(TrainValidParams {
+            config: TrainConfig::default(),
+            folds: FOLDS,
+            target_editorial_removed: TARGET_EDITORIAL_REMOVED,
+        })
+    }
+
+    /// Additive smoothing, > 0.
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.0.config.alpha = alpha;
+        self
+    }
+
+    /// Leave out tokens seen fewer times than this in all the training text.
+    pub fn min_count(mut self, n: u64) -> Self {
+        self.0.config.min_count = n;
+        self
+    }
+
+    /// Which features to extract.
+    pub fn features(mut self, features: FeatureConfig) -> Self {
+        self.0.config.features = features;
+        self
+    }
+
+    /// Folds of cross-validation for the stacker and threshold (0: none, the uncalibrated cuts
+    /// of [`TrainParams::cuts`] are stored; 1 is refused).
+    pub fn folds(mut self, folds: usize) -> Self {
+        self.0.folds = folds;
+        self
+    }
+
+    /// With folds: the largest share of editorial paragraphs the threshold may remove.
+    pub fn target_editorial_removed(mut self, share: f64) -> Self {
+        self.0.target_editorial_removed = share;
+        self
+    }
+
+    /// Without folds: the removal threshold and unsure cut (log-odds) to store.
+    pub fn cuts(mut self, threshold: f64, unsure: f64) -> Self {
+        self.0.config.threshold = threshold;
+        self.0.config.unsure = unsure;
+        self
+    }
+
+    /// Without folds: the fixed document-context term's weight (models without a stacker).
+    pub fn context_weight(mut self, weight: f64) -> Self {
+        self.0.config.context_weight = weight;
+        self
+    }
+}
+
+impl TrainValidParams {
+    /// The training settings.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// How the stacker and threshold are learnt, if they are.
+    pub fn calibration(&self) -> Option<Calibrate> {
+        (self.folds >= 2).then_some(Calibrate {
+            folds: self.folds,
+            target_editorial_removed: self.target_editorial_removed,
+        })
+    }
+}
+
+impl ParamGuard for TrainParams {
+    type Checked = TrainValidParams;
+    type Error = Error;
+
+    fn check_ref(&self) -> Result<&TrainValidParams> {
+        let p = &self.0;
+        let c = &p.config;
+        let bad = |what: String| Err(Error::Invalid(what));
+        if !(c.alpha > 0.0 && c.alpha.is_finite()) {
+            return bad(format!(
+                "alpha must be a finite number above 0, got {}",
+                c.alpha
+            ));
+        }
+        if p.folds == 1 {
+            return bad("1 fold leaves nothing to train on: give 0 (none) or 2 or more".into());
+        }
+        if p.folds >= 2 && !(p.target_editorial_removed > 0.0 && p.target_editorial_removed < 1.0) {
+            return bad(format!(
+                "the target share of editorial paragraphs removed must be above 0 and below 1, got {}",
+                p.target_editorial_removed
+            ));
+        }
+        let cuts_ok = c.threshold.is_finite() && c.threshold >= 0.0 && c.unsure.is_finite();
+        if !cuts_ok || !c.context_weight.is_finite() || !c.context_center.is_finite() {
+            return bad(format!(
+                "the threshold must be a finite log-odds >= 0 and the unsure cut and context weight finite, got {}, {} and {}",
+                c.threshold, c.unsure, c.context_weight
+            ));
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<TrainValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl Records for TrainingSet {
+    type Elem = Example;
+
+    fn nsamples(&self) -> usize {
+        self.examples.len()
+    }
+
+    /// One: a paragraph's text (its features are extracted in training).
+    fn nfeatures(&self) -> usize {
+        1
+    }
+}
+
+impl Fit<TrainingSet, (), Error> for TrainValidParams {
+    type Object = Model;
+
+    /// Counts, fits linfa-bayes's multinomial naive Bayes, and (with folds) learns the stacker
+    /// and threshold by cross-validation.
+    fn fit(&self, dataset: &DatasetBase<TrainingSet, ()>) -> Result<Model> {
+        let set = &dataset.records;
+        let refs: Vec<&Example> = set.examples.iter().collect();
+        if self.folds > refs.len() {
+            return Err(Error::Invalid(format!(
+                "{} folds but only {} labelled paragraph(s): each fold needs one at least",
+                self.folds,
+                refs.len()
+            )));
+        }
+        let mut model = train(&refs, set.sources.clone(), &self.config)?;
+        if let Some(how) = self.calibration() {
+            calibrate_model(&mut model, &refs, &self.config, how)?;
+        }
+        Ok(model)
     }
 }
 

@@ -2,31 +2,30 @@
 
 use crate::cli::TrainArgs;
 use crate::exit::ExitCode;
-use clean::train::{calibrate_model, read_training_dir, train, Example, TrainConfig};
+use clean::train::{read_training_dir, TrainParams};
 use clean::FeatureConfig;
+use linfa::prelude::*;
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
-    let cfg = TrainConfig {
-        features: FeatureConfig {
+    // The flags are checked here first, so that errors name them.
+    let threshold = super::cut("--threshold", args.threshold)?;
+    let unsure = super::log_odds("--unsure", args.unsure)?.min(args.threshold);
+    let params = TrainParams::new()
+        .features(FeatureConfig {
             bigrams: !args.no_bigrams,
             shapes: !args.no_shapes,
-        },
-        context_weight: super::finite("--context-weight", args.context_weight)?,
-        alpha: super::positive("--alpha", args.alpha)?,
-        threshold: super::cut("--threshold", args.threshold)?,
-        unsure: super::log_odds("--unsure", args.unsure)?.min(args.threshold),
-        min_count: args.min_count,
-        ..TrainConfig::default()
-    };
-    let how = super::calibration(args.folds, args.target_editorial_removed)?;
+        })
+        .context_weight(super::finite("--context-weight", args.context_weight)?)
+        .alpha(super::positive("--alpha", args.alpha)?)
+        .cuts(threshold, unsure)
+        .min_count(args.min_count)
+        .folds(args.folds)
+        .target_editorial_removed(args.target_editorial_removed);
+    super::calibration(args.folds, args.target_editorial_removed)?;
     let set =
         read_training_dir(&args.data).map_err(|e| e.with_role(clean::error::Role::TrainingData))?;
     super::check_folds(args.folds, set.examples.len())?;
-    let refs: Vec<&Example> = set.examples.iter().collect();
-    let mut model = train(&refs, set.sources, &cfg)?;
-    if let Some(how) = how {
-        calibrate_model(&mut model, &refs, &cfg, how)?;
-    }
+    let model = params.fit(&DatasetBase::new(set, ()))?;
     model.save(&args.out)?;
     let p = &model.meta.paragraphs;
     eprintln!(
