@@ -167,10 +167,10 @@ pub struct ScanArgs {
     pub shard: Option<String>,
     /// JSON field holding the text in JSON Lines input. A file none of whose records has it is an
     /// error.
-    #[arg(long, default_value = "text", value_name = "NAME")]
+    #[arg(long, default_value = clean::formats::TEXT_FIELD, value_name = "NAME")]
     pub text_field: String,
     /// JSON field naming a record, shown by `check` and in reports, written to `--attributes`.
-    #[arg(long, default_value = "id", value_name = "NAME")]
+    #[arg(long, default_value = clean::formats::ID_FIELD, value_name = "NAME")]
     pub id_field: String,
     /// How to read every input: by each file's name (auto: `.jsonl`, `.ndjson`, `.json` are JSON
     /// Lines, anything else text; stdin is text), or all as text or as JSON Lines (for
@@ -341,10 +341,10 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "VALUE")]
     pub id: Option<String>,
     /// JSON field holding the text in JSON Lines input.
-    #[arg(long, default_value = "text", value_name = "NAME")]
+    #[arg(long, default_value = clean::formats::TEXT_FIELD, value_name = "NAME")]
     pub text_field: String,
     /// JSON field naming a record.
-    #[arg(long, default_value = "id", value_name = "NAME")]
+    #[arg(long, default_value = clean::formats::ID_FIELD, value_name = "NAME")]
     pub id_field: String,
     /// How to read FILE (see `filter --format`).
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]

@@ -94,6 +94,13 @@ pub enum OnBadRecord {
     Keep,
 }
 
+/// Default JSON field holding a record's text: `text`, as dolma, datatrove and most JSON Lines
+/// corpora name it.
+pub const TEXT_FIELD: &str = "text";
+
+/// Default JSON field naming a record: `id`, as dolma and datatrove name it.
+pub const ID_FIELD: &str = "id";
+
 /// Default gzip level of `.gz` outputs: 1, the fastest, since a corpus pipeline writes far more
 /// than it keeps; the outputs are then about as large as the inputs a scraper wrote at its own
 /// default level (not measured here; `--gzip-level` trades speed for size).

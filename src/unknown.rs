@@ -172,6 +172,7 @@ fn share(a: u32, b: u32) -> f64 {
 /// Why a paragraph is outside what the model knows (see the module docs for each test).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[repr(u8)]
 pub enum UnknownReason {
     /// Most letters are not Latin (another script).
     Script,
@@ -192,19 +193,14 @@ impl UnknownReason {
     /// assert_eq!(clean::UnknownReason::Vocabulary.as_str(), "vocabulary");
     /// ```
     pub fn as_str(self) -> &'static str {
-        match self {
-            UnknownReason::Script => "script",
-            UnknownReason::Digits => "digits",
-            UnknownReason::Code => "code",
-            UnknownReason::Links => "links",
-            UnknownReason::Vocabulary => "vocabulary",
-        }
+        // In the order of the variants.
+        ["script", "digits", "code", "links", "vocabulary"][self as usize]
     }
 }
 
 impl std::fmt::Display for UnknownReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        write!(f, "{}", self.as_str())
     }
 }
 
@@ -304,6 +300,16 @@ mod tests {
         assert_eq!(s.letters, 2 + 3 + 1 + 6 + 7 + 1 + 1);
         assert_eq!(s.latin, s.letters - 2);
         assert_eq!(s.nonspace, 2 + 3 + 2 + 3 + 8 + 11 + 1 + 1);
+    }
+
+    #[test]
+    fn reason_names_are_the_report_names() {
+        use UnknownReason::*;
+        for r in [Script, Digits, Code, Links, Vocabulary] {
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+            assert_eq!(r.to_string(), r.as_str());
+        }
     }
 
     #[test]
