@@ -176,3 +176,35 @@ def test_import_clean_does_not_need_datatrove():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO / "python" / "tests")
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["1", "True"]
+
+
+def test_filter_releases_the_gil(model):
+    """Another thread runs while `filter` works. Not timed: with a switch interval of 100 s a
+    thread waiting for the GIL gets it only when the running thread releases it, so the other
+    thread can see `done` empty only if `filter` released the GIL. Scheduling may let the filter
+    finish before the other thread wakes, so it is tried a few times; holding the GIL, it could
+    never happen."""
+    import threading
+
+    text = "\n\n".join(seed_texts().values()) * 200  # about 1.5 MB
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    try:
+        for _ in range(10):
+            go, done, seen = threading.Event(), [], []
+
+            def other() -> None:
+                go.wait()
+                seen.append(len(done))
+
+            t = threading.Thread(target=other)
+            t.start()
+            go.set()  # `other` wakes but needs the GIL, which this thread keeps...
+            model.filter(text)  # ...unless filter releases it
+            done.append(1)
+            t.join()
+            if seen == [0]:
+                return
+    finally:
+        sys.setswitchinterval(old)
+    pytest.fail("no other thread ran during 10 calls of filter: is the GIL released?")
