@@ -12,21 +12,21 @@ import os
 from typing import Any
 
 try:
-    from datatrove.data import DocumentsPipeline
-    from datatrove.pipeline.formatters.base import BaseFormatter
-    from datatrove.utils.typeshelper import StatHints
+    import datatrove  # noqa: F401
 except ImportError as e:  # pragma: no cover - exercised only without datatrove
     raise ImportError(
-        "clean.datatrove needs datatrove: pip install 'clean-corpus[datatrove]' "
-        f"(or pip install datatrove) ({e})"
+        "clean.datatrove needs datatrove: pip install 'clean-corpus[datatrove]' (or pip install datatrove)"
     ) from e
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep  # not ...formatters: its __init__ needs `regex`
+from datatrove.utils.typeshelper import StatHints
 
 from clean import Model
 
 __all__ = ["CleanFormatter"]
 
 
-class CleanFormatter(BaseFormatter):
+class CleanFormatter(PipelineStep):
     """Cleans each document's text as `clean filter` would, and records what it removed.
 
     `doc.text` becomes the cleaned text. `doc.metadata[metadata_key]` (default "clean") gets:
@@ -49,6 +49,7 @@ class CleanFormatter(BaseFormatter):
     """
 
     name = "🧹 clean"
+    type = "✂️ - FORMAT"  # as datatrove's formatters (BaseFormatter)
 
     def __init__(
         self,
