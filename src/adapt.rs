@@ -19,7 +19,7 @@
 //! depend on the order in which threads finish: the same corpus and model give the same bytes.
 
 use crate::error::{Error, Result};
-use crate::filter::{Judged, Verdict};
+use crate::filter::{Paragraph, Verdict};
 use crate::model::{Model, AD, EDITORIAL};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -84,7 +84,7 @@ impl CorpusCounts {
 
     /// Adds one judged document: the tokens of every paragraph that is not unknown, not removed,
     /// and below `cut`.
-    pub fn observe(&self, model: &Model, text: &str, judged: &[Judged], cut: f64) {
+    pub fn observe(&self, model: &Model, text: &str, judged: &[Paragraph], cut: f64) {
         let mut local: HashMap<u64, u64> = HashMap::new();
         let mut added = 0u64;
         for j in judged {

@@ -110,27 +110,27 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_shapes: bool,
     /// With --folds 0 only (no stacker is learnt): weight of the fixed document-context term.
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = clean::train::CONTEXT_WEIGHT)]
     pub context_weight: f64,
     /// Leave out tokens seen fewer times than this in all the training text.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = clean::train::MIN_COUNT)]
     pub min_count: u64,
     /// Additive smoothing (must be > 0).
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = clean::train::ALPHA)]
     pub alpha: f64,
     /// Learn the stacker and the threshold by K-fold cross-validation over the training data (0:
     /// none; --threshold, --unsure and --context-weight are then stored as given).
-    #[arg(long, default_value_t = 5, value_name = "K")]
+    #[arg(long, default_value_t = clean::train::FOLDS, value_name = "K")]
     pub folds: usize,
     /// With --folds: the largest share of the editorial paragraphs of the synthetic documents
     /// (built from held-out training paragraphs) that the threshold may remove.
     #[arg(long, default_value_t = clean::train::TARGET_EDITORIAL_REMOVED, value_name = "SHARE")]
     pub target_editorial_removed: f64,
     /// Removal threshold on the log-odds stored in the model (with --folds 0 only).
-    #[arg(long, default_value_t = 4.595, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = clean::train::UNCALIBRATED_THRESHOLD, allow_negative_numbers = true)]
     pub threshold: f64,
     /// Lower edge of the unsure band on the log-odds stored in the model (with --folds 0 only).
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = clean::train::UNCALIBRATED_UNSURE, allow_negative_numbers = true)]
     pub unsure: f64,
 }
 
@@ -183,19 +183,19 @@ pub struct ScanArgs {
     /// line that is not a JSON object is an error, a line that is not UTF-8 follows --non-text,
     /// and a record without a usable text field is passed through and listed.
     #[arg(long, value_enum, value_name = "POLICY")]
-    pub on_bad_record: Option<clean::formats::OnBadRecord>,
+    pub on_bad_record: Option<OnBadRecord>,
     /// Paragraphs outside what the model knows (other languages or scripts, code, tables of
     /// figures, lists of links): keep them and mark them `unknown`, or score them like any other.
     #[arg(long, value_enum, default_value_t = OnUnknown::Keep)]
     pub on_unknown: OnUnknown,
     /// What to do with a file that is not valid UTF-8 text.
-    #[arg(long, value_enum, default_value_t = clean::formats::NonText::Copy)]
-    pub non_text: clean::formats::NonText,
+    #[arg(long, value_enum, default_value_t = NonText::Copy)]
+    pub non_text: NonText,
     /// gzip level for `.gz` outputs (1 fastest .. 9 smallest). The default favours speed over size.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=9))]
+    #[arg(long, default_value_t = clean::formats::GZIP_LEVEL, value_parser = clap::value_parser!(u32).range(0..=9))]
     pub gzip_level: u32,
     /// zstd level for `.zst` outputs.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=19))]
+    #[arg(long, default_value_t = clean::formats::ZSTD_LEVEL, value_parser = clap::value_parser!(u32).range(1..=19))]
     pub zstd_level: u32,
     /// Worker threads (0 = one per core; at most 1024). Output is the same whatever the count.
     #[arg(long, short = 'j', default_value_t = 0)]
@@ -208,6 +208,47 @@ pub struct ScanArgs {
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// What to do with a file that is not valid UTF-8 text (a binary, or broken encoding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NonText {
+    /// Copy it to the output unchanged, and list it on stderr.
+    Copy,
+    /// Leave it out of the output, and list it on stderr.
+    Skip,
+    /// Treat it as an error (exit code 2).
+    Error,
+}
+
+impl From<NonText> for clean::formats::NonText {
+    fn from(v: NonText) -> Self {
+        match v {
+            NonText::Copy => clean::formats::NonText::Copy,
+            NonText::Skip => clean::formats::NonText::Skip,
+            NonText::Error => clean::formats::NonText::Error,
+        }
+    }
+}
+
+/// What to do with a bad JSON Lines line (see [`clean::formats::OnBadRecord`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnBadRecord {
+    /// An error naming the file and line; no output for that file (on stdin: the records before
+    /// the bad line are written, nothing from it on).
+    Error,
+    /// Pass the line through unchanged and list it on stderr (count and first lines).
+    #[value(alias = "pass")]
+    Keep,
+}
+
+impl From<OnBadRecord> for clean::formats::OnBadRecord {
+    fn from(v: OnBadRecord) -> Self {
+        match v {
+            OnBadRecord::Error => clean::formats::OnBadRecord::Error,
+            OnBadRecord::Keep => clean::formats::OnBadRecord::Keep,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -339,6 +380,12 @@ pub struct EvalArgs {
     /// With --folds: leave out shape tokens (measure what they add).
     #[arg(long)]
     pub no_shapes: bool,
+    /// With --folds: additive smoothing (must be > 0).
+    #[arg(long, default_value_t = clean::train::ALPHA)]
+    pub alpha: f64,
+    /// With --folds: leave out tokens seen fewer times than this in the training folds.
+    #[arg(long, default_value_t = clean::train::MIN_COUNT)]
+    pub min_count: u64,
     /// Model file to measure instead of the built-in model (ignored with --folds).
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
@@ -376,10 +423,10 @@ pub struct LearnArgs {
     #[arg(long, short, default_value = "models/clean.model")]
     pub out: PathBuf,
     /// Calibrate the threshold as `clean train` does (0: keep the default threshold).
-    #[arg(long, default_value_t = 5, value_name = "K")]
+    #[arg(long, default_value_t = clean::train::FOLDS, value_name = "K")]
     pub folds: usize,
     /// With --folds: as for `clean train`.
-    #[arg(long, default_value_t = 0.002, value_name = "SHARE")]
+    #[arg(long, default_value_t = clean::train::TARGET_EDITORIAL_REMOVED, value_name = "SHARE")]
     pub target_editorial_removed: f64,
 }
 

@@ -68,7 +68,7 @@ pub struct AtomicFile {
 /// written as a file called `-`.
 fn not_dash(path: &Path) -> Result<()> {
     if path.as_os_str() == "-" {
-        return Err(Error::Usage(
+        return Err(Error::Invalid(
             "`-` (standard output) is not supported here; give a file name".into(),
         ));
     }
@@ -222,7 +222,7 @@ pub fn guard_outputs(dir: &Path, rels: &[PathBuf], key: &str, overwrite: bool) -
             .filter(|rel| !listed.contains(rel))
             .collect();
         if let Some(first) = foreign.first() {
-            return Err(Error::Usage(format!(
+            return Err(Error::Invalid(format!(
                 "output {}: {} file(s) there would be replaced that no earlier `clean filter` wrote \
                  (first: {first}); refusing, in case IN and OUT are swapped. Pass --overwrite to \
                  replace them",
@@ -272,7 +272,7 @@ pub fn check_paths(input: &Path, output: &Path) -> Result<()> {
     let same_path = matches!((canonical(input), canonical(output)), (Some(i), Some(o)) if i == o);
     let same_file = matches!((file_id(input), file_id(output)), (Some(i), Some(o)) if i == o);
     if same_path || same_file {
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(format!(
             "the output {} is the input itself; choose another output directory",
             output.display()
         )));
@@ -281,14 +281,14 @@ pub fn check_paths(input: &Path, output: &Path) -> Result<()> {
         return Ok(());
     };
     if i.is_dir() && !o.is_dir() {
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(format!(
             "the input {} is a directory but the output {} is an existing file; give a directory (new or existing) as the output",
             input.display(),
             output.display()
         )));
     }
     if !i.is_dir() && o.is_dir() {
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(format!(
             "the input {} is a single file but the output {} is a directory; give the output file's path",
             input.display(),
             output.display()
@@ -311,13 +311,13 @@ fn special_kind(ft: &std::fs::FileType) -> &'static str {
 }
 
 fn not_regular(path: PathBuf, ft: &std::fs::FileType) -> Error {
-    Error::Input {
+    Error::input(
         path,
-        reason: format!(
+        format!(
             "is {}, not a regular file; not read (give it as IN on its own to read it)",
             special_kind(ft)
         ),
-    }
+    )
 }
 
 /// Lists the files under `root` recursively, sorted by path, skipping `exclude_dir` (the output
@@ -436,19 +436,17 @@ pub fn prepare_output(
             src.push(c);
             match std::fs::symlink_metadata(&dir) {
                 Ok(m) if m.file_type().is_symlink() => {
-                    return Err(Error::Input {
-                        path: dir,
-                        reason:
-                            "is a symbolic link inside the output directory; not writing through it"
-                                .into(),
-                    })
+                    return Err(Error::input(
+                        dir,
+                        "is a symbolic link inside the output directory; not writing through it",
+                    ))
                 }
                 Ok(m) if m.is_dir() => {}
                 Ok(_) => {
-                    return Err(Error::Input {
-                        path: dir,
-                        reason: "exists in the output directory and is not a directory".into(),
-                    })
+                    return Err(Error::input(
+                        dir,
+                        "exists in the output directory and is not a directory",
+                    ))
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => make_dir(&dir, &src)?,
                 Err(e) => return Err(Error::output_io(&dir, e)),
@@ -457,16 +455,13 @@ pub fn prepare_output(
     }
     if let Ok(m) = std::fs::symlink_metadata(&dst) {
         if m.is_dir() {
-            return Err(Error::Input {
-                path: dst,
-                reason: "is a directory; cannot write the output there".into(),
-            });
+            return Err(Error::input(
+                dst,
+                "is a directory; cannot write the output there",
+            ));
         }
         if ids.contains(&id_of(&m)) {
-            return Err(Error::Input {
-                path: dst,
-                reason: "is one of the input files (the same file under another name); not written, so the input is not replaced".into(),
-            });
+            return Err(Error::input(dst, "is one of the input files (the same file under another name); not written, so the input is not replaced"));
         }
     }
     Ok(dst)

@@ -37,7 +37,49 @@ fn role_prefix(role: &Option<Role>) -> String {
     role.map(|r| format!("{r} ")).unwrap_or_default()
 }
 
-/// What can go wrong in `clean`'s library.
+/// What kind of failure an [`Error`] is, for callers that act on it (retry, skip the file,
+/// retrain the model) rather than show it. The message ([`std::fmt::Display`]) says the rest.
+///
+/// ```
+/// use clean::{ErrorKind, Model};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("not.model");
+/// std::fs::write(&path, b"hello")?;
+/// let err = Model::load(&path).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::NotAModel);
+/// assert!(err.to_string().contains("not.model"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading or writing a file failed in the operating system ([`Error::io_error`] has it).
+    Io,
+    /// A path is longer than the system allows.
+    PathTooLong,
+    /// The file is not a `clean` model (it lacks the header).
+    NotAModel,
+    /// The model file has a format version this build cannot read (newer, or invalid).
+    ModelVersion,
+    /// The model file's checksum does not match: truncated or corrupt.
+    ModelChecksum,
+    /// The model file's checksum matches but its contents are not valid (bad metadata, weights
+    /// out of order or not finite, a cut out of range).
+    ModelInvalid,
+    /// Labelled training data could not be read or is not valid.
+    TrainingData,
+    /// Training could not be carried out on valid data (linfa refused to fit, or a model
+    /// cannot be adapted).
+    Fit,
+    /// An input document cannot be read as what it was said to be: not UTF-8, a bad JSON
+    /// record, too large, or a path that cannot be an input or output.
+    Input,
+    /// An argument out of its range, or inputs and outputs that conflict.
+    InvalidArgument,
+}
+
+/// What can go wrong in `clean`'s library. [`Error::kind`] tells the kinds apart.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -45,26 +87,49 @@ pub enum Error {
     /// kept for callers that inspect it (a closed stdout, say).
     #[error("{}{}: {source}", role_prefix(.role), .path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the file was to the command, when known.
         role: Option<Role>,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     /// A model file is missing pieces, corrupt, or of another format version.
     #[error("model {}: not a usable model file: {reason}", path.display())]
-    Model { path: PathBuf, reason: String },
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// [`ErrorKind::NotAModel`], [`ErrorKind::ModelVersion`], [`ErrorKind::ModelChecksum`]
+        /// or [`ErrorKind::ModelInvalid`].
+        kind: ErrorKind,
+        /// What is wrong, for people.
+        reason: String,
+    },
     /// Training data could not be read or is not valid.
     #[error("training data {}: {reason}", path.display())]
-    TrainingData { path: PathBuf, reason: String },
-    /// linfa-bayes refused to fit.
+    TrainingData {
+        /// The CSV file or directory.
+        path: PathBuf,
+        /// What is wrong, for people.
+        reason: String,
+    },
+    /// linfa-bayes refused to fit, or a model cannot be trained or adapted as asked.
     #[error("training failed: {0}")]
     Fit(String),
     /// An input document is not what the filter can read.
     #[error("input {}: {reason}", path.display())]
-    Input { path: PathBuf, reason: String },
-    /// The command line asked for something that cannot be done.
+    Input {
+        /// The document (or the output path it would be written to).
+        path: PathBuf,
+        /// What is wrong, for people.
+        reason: String,
+        /// [`ErrorKind::Input`] or [`ErrorKind::PathTooLong`].
+        kind: ErrorKind,
+    },
+    /// An argument out of range, or inputs and outputs that conflict.
     #[error("{0}")]
-    Usage(String),
+    Invalid(String),
 }
 
 impl Error {
@@ -74,6 +139,7 @@ impl Error {
         if source.raw_os_error() == Some(libc::ENAMETOOLONG) {
             return Error::Input {
                 path: path.into(),
+                kind: ErrorKind::PathTooLong,
                 reason: format!(
                     "the path is longer than the system allows (PATH_MAX, {} bytes, or NAME_MAX, 255 bytes, for one name); clean cannot reach it: move or rename it",
                     libc::PATH_MAX
@@ -107,6 +173,34 @@ impl Error {
                 source,
             },
             e => e,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Model { kind, .. } | Error::Input { kind, .. } => *kind,
+            Error::TrainingData { .. } => ErrorKind::TrainingData,
+            Error::Fit(_) => ErrorKind::Fit,
+            Error::Invalid(_) => ErrorKind::InvalidArgument,
+        }
+    }
+
+    /// The operating system's error, for [`ErrorKind::Io`].
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// An input document that cannot be read as what it was said to be.
+    pub fn input(path: impl Into<PathBuf>, reason: impl Into<String>) -> Error {
+        Error::Input {
+            path: path.into(),
+            reason: reason.into(),
+            kind: ErrorKind::Input,
         }
     }
 

@@ -187,7 +187,9 @@ fn next_up(x: f64) -> f64 {
 /// Returned in the examples' order.
 pub fn cross_validate(examples: &[&Example], k: usize, cfg: &TrainConfig) -> Result<Vec<Scored>> {
     if k < 2 {
-        return Err(Error::Usage(format!("--folds must be at least 2, got {k}")));
+        return Err(Error::Invalid(format!(
+            "cross-validation needs at least 2 folds, got {k}"
+        )));
     }
     crate::train::held_out_by(examples, k, cfg, |model, e| Scored {
         label: e.label,

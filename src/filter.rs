@@ -10,6 +10,158 @@ use crate::model::{Model, Score};
 use crate::segment::paragraphs;
 use std::ops::Range;
 
+/// A model and the settings it filters with: the library's front door.
+///
+/// A `Filter` owns its [`Model`]; it is `Send + Sync`, so one filter (in an `Arc`, or borrowed
+/// by scoped threads) serves every thread of a run. It judges documents one at a time; the same
+/// text always gives the same result.
+///
+/// ```
+/// use clean::{Filter, Model, Verdict};
+///
+/// let filter = Filter::new(Model::builtin()?);
+/// let text = "The council approved the budget on Tuesday after a long debate.\n\n\
+///             vCard.red is a free platform for creating mobile-friendly digital business \
+///             cards. Sign up today and generate a QR code for your card in seconds.\n\n\
+///             The new spending plan takes effect in April, officials said.\n";
+/// let cleaned = filter.clean(text);
+/// assert_eq!(cleaned.removed().count(), 1);
+/// assert!(!cleaned.text.contains("vCard.red"));
+/// assert!(cleaned.text.starts_with("The council approved"));
+/// assert_eq!(cleaned.paragraphs[1].verdict, Verdict::Removed);
+/// # Ok::<(), clean::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Filter {
+    model: Model,
+    settings: Settings,
+}
+
+impl Filter {
+    /// A filter with the model's own calibrated cuts ([`Settings::from_model`]); text outside
+    /// what the model knows is kept and marked [`Verdict::Unknown`].
+    pub fn new(model: Model) -> Filter {
+        let settings = Settings::from_model(&model);
+        Filter { model, settings }
+    }
+
+    /// Removes a paragraph when its final log-odds is at least `log_odds` (the model's own cut
+    /// by default; see [`crate::model::ModelMeta::threshold`]). A higher cut removes less.
+    pub fn threshold(mut self, log_odds: f64) -> Filter {
+        self.settings.threshold = log_odds;
+        self
+    }
+
+    /// Marks a kept paragraph [`Verdict::Unsure`] when its final log-odds is at least
+    /// `log_odds` (the model's own cut by default).
+    pub fn unsure(mut self, log_odds: f64) -> Filter {
+        self.settings.unsure = log_odds;
+        self
+    }
+
+    /// Keeps paragraphs outside what the model knows (`true`, the default: another language,
+    /// code, tables, links), or scores them like any other (`false`).
+    pub fn keep_unknown(mut self, keep: bool) -> Filter {
+        self.settings.keep_unknown = keep;
+        self
+    }
+
+    /// Adapts the model to a corpus before filtering it (self-training; see [`crate::adapt`]
+    /// and `clean filter --adapt`): the paragraphs the filter judges clearly editorial are added
+    /// to the editorial side, so the register of the corpus stops looking unusual. The cuts stay.
+    ///
+    /// ```
+    /// use clean::{adapt::AdaptParams, Filter, Model};
+    ///
+    /// let docs = ["Stir the onions until soft, then add the garlic.\n\nServe warm.\n"];
+    /// let filter = Filter::new(Model::builtin()?).adapt(docs, AdaptParams::default())?;
+    /// assert!(filter.model().meta.adaptation.is_some());
+    /// # Ok::<(), clean::Error>(())
+    /// ```
+    pub fn adapt<'a, I>(self, docs: I, params: crate::adapt::AdaptParams) -> crate::Result<Filter>
+    where
+        I: IntoIterator<Item = &'a str> + Clone,
+    {
+        let settings = self.settings;
+        let model = crate::adapt::adapt(&self.model, params, |m| {
+            let counts = crate::adapt::CorpusCounts::default();
+            for doc in docs.clone() {
+                counts.observe(m, doc, &judge(m, doc, &settings), params.cut);
+            }
+            Ok(counts)
+        })?;
+        Ok(Filter { model, settings })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The cuts in use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Every paragraph of `text` with its score and verdict, without building the output.
+    ///
+    /// ```
+    /// use clean::{Filter, Model, Verdict};
+    ///
+    /// let filter = Filter::new(Model::builtin()?);
+    /// let paragraphs = filter.judge("One.\n\nTwo.\n");
+    /// assert_eq!(paragraphs.len(), 2);
+    /// assert_eq!(paragraphs[1].range, 6..10);
+    /// assert_ne!(paragraphs[0].verdict, Verdict::Removed);
+    /// # Ok::<(), clean::Error>(())
+    /// ```
+    pub fn judge(&self, text: &str) -> Vec<Paragraph> {
+        judge(&self.model, text, &self.settings)
+    }
+
+    /// Removes the paragraphs judged to be ad copy. Kept paragraphs are copied byte for byte.
+    pub fn clean(&self, text: &str) -> Cleaned {
+        filter_text(&self.model, text, &self.settings)
+    }
+
+    /// [`Filter::judge`], with the `top` tokens that pushed each paragraph's naive-Bayes score
+    /// most toward ad and toward editorial.
+    ///
+    /// ```
+    /// use clean::{Filter, Model};
+    ///
+    /// let filter = Filter::new(Model::builtin()?);
+    /// let why = filter.explain("Buy now and save 50% with free shipping at our online store!\n", 3);
+    /// assert!(why[0].ad_tokens.len() <= 3);
+    /// assert!(why[0].ad_tokens.iter().all(|t| t.weight > 0.0));
+    /// # Ok::<(), clean::Error>(())
+    /// ```
+    pub fn explain(&self, text: &str, top: usize) -> Vec<Explained> {
+        self.judge(text)
+            .into_iter()
+            .map(|p| {
+                let (ad, ed) = crate::explain::top_tokens(&self.model, &text[p.range.clone()], top);
+                Explained {
+                    paragraph: p,
+                    ad_tokens: ad,
+                    editorial_tokens: ed,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A paragraph and why it got its score (see [`Filter::explain`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explained {
+    /// The paragraph and its verdict.
+    pub paragraph: Paragraph,
+    /// The tokens pushing most toward ad, strongest first (weights > 0).
+    pub ad_tokens: Vec<crate::explain::TokenWeight>,
+    /// The tokens pushing most toward editorial, strongest first (weights < 0).
+    pub editorial_tokens: Vec<crate::explain::TokenWeight>,
+}
+
 /// Cuts applied to a paragraph's final log-odds (see [`crate::stack`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
@@ -33,7 +185,7 @@ impl Settings {
 }
 
 /// What the filter decided for one paragraph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Kept as editorial.
@@ -46,9 +198,31 @@ pub enum Verdict {
     Unknown,
 }
 
+impl Verdict {
+    /// The verdict's name as in reports: `kept`, `unsure`, `removed` or `unknown`.
+    ///
+    /// ```
+    /// assert_eq!(clean::Verdict::Removed.as_str(), "removed");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Kept => "kept",
+            Verdict::Unsure => "unsure",
+            Verdict::Removed => "removed",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One paragraph and its verdict.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Judged {
+pub struct Paragraph {
     /// Position among the document's paragraphs, from 0.
     pub index: usize,
     /// Byte range in the original text.
@@ -63,31 +237,33 @@ pub struct Judged {
     /// Fit with the document: (content words, how many also occur elsewhere in the document).
     pub context: (u32, u32),
     /// Why the paragraph is outside what the model knows, if it is.
-    pub unknown: Option<&'static str>,
+    pub unknown: Option<crate::unknown::UnknownReason>,
     /// The decision.
     pub verdict: Verdict,
 }
 
 /// A filtered document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Filtered {
+pub struct Cleaned {
     /// The document with removed paragraphs taken out.
-    pub output: String,
+    pub text: String,
     /// Every paragraph, in order.
-    pub paragraphs: Vec<Judged>,
-    /// The byte ranges of the original text that `output` leaves out (removed paragraphs and the
+    pub paragraphs: Vec<Paragraph>,
+    /// The byte ranges of the original text that `text` leaves out (removed paragraphs and the
     /// separators that went with them), in order, disjoint and not touching: taking exactly these
-    /// out of the text gives `output`, except in the rare case where a blank line had to be put
+    /// out of the input gives `text`, except in the rare case where a blank line had to be put
     /// back between two kept paragraphs ([`Tidy::Separate`]), which `exact` says.
     pub deleted: Vec<Range<usize>>,
-    /// False when `output` holds line breaks that are not in the text (see `deleted`).
+    /// False when `text` holds line breaks that are not in the text (see `deleted`).
     pub exact: bool,
 }
 
-impl Filtered {
-    /// Number of removed paragraphs.
-    pub fn removed(&self) -> usize {
-        self.count(Verdict::Removed)
+impl Cleaned {
+    /// The removed paragraphs, in order.
+    pub fn removed(&self) -> impl Iterator<Item = &Paragraph> {
+        self.paragraphs
+            .iter()
+            .filter(|p| p.verdict == Verdict::Removed)
     }
     /// Number of paragraphs with a given verdict.
     pub fn count(&self, v: Verdict) -> usize {
@@ -151,7 +327,7 @@ struct Unit {
     range: Range<usize>,
     score: Score,
     words: Vec<u64>,
-    unknown: Option<&'static str>,
+    unknown: Option<crate::unknown::UnknownReason>,
     /// Already a part of a split paragraph (not split again).
     part: bool,
     /// Kept whatever its score: it could not be cut without removing editorial text.
@@ -171,7 +347,10 @@ impl Unit {
             .meta
             .unknown
             .why(&crate::unknown::stats(para), &score)
-            .or_else(|| crate::unknown::other_language(para, &score).then_some("vocabulary"));
+            .or_else(|| {
+                crate::unknown::other_language(para, &score)
+                    .then_some(crate::unknown::UnknownReason::Vocabulary)
+            });
         Unit {
             range,
             score,
@@ -228,7 +407,7 @@ fn fixed_point(
 /// several lines that cannot be cut further goes only if none of its sentences, judged in the
 /// document, leans editorial (log-odds below the unsure cut); otherwise it is kept and marked
 /// unsure. No editorial line is removed to take out an ad.
-fn judge_wrapped(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+fn judge_wrapped(model: &Model, text: &str, settings: &Settings) -> Vec<Paragraph> {
     let mut units: Vec<Unit> = paragraphs(text)
         .into_iter()
         .map(|r| Unit::new(model, text, r, false))
@@ -314,7 +493,7 @@ fn judge_wrapped(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> 
             } else {
                 Verdict::Kept
             };
-            Judged {
+            Paragraph {
                 index,
                 range: u.range,
                 score: u.score,
@@ -330,7 +509,7 @@ fn judge_wrapped(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> 
 
 /// Whether a paragraph of several lines is removed: then the document is judged again by
 /// [`judge_wrapped`], so no editorial line goes with an ad in a hard-wrapped block.
-fn removes_a_block(text: &str, judged: &[Judged]) -> bool {
+fn removes_a_block(text: &str, judged: &[Paragraph]) -> bool {
     judged.iter().any(|j| {
         j.verdict == Verdict::Removed
             && memchr::memchr(b'\n', &text.as_bytes()[j.range.clone()]).is_some()
@@ -357,7 +536,7 @@ thread_local! {
 /// Scores and judges every paragraph of a document, without building output. The hot path: one
 /// pass per paragraph ([`crate::scan`]), the document's content words numbered once
 /// ([`crate::context::DocWords`]); the same verdicts and score bits as [`judge_reference`].
-pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Paragraph> {
     let judged = SCRATCH.with(|s| judge_with(&mut s.borrow_mut(), model, text, settings));
     if removes_a_block(text, &judged) {
         return judge_wrapped(model, text, settings);
@@ -365,7 +544,7 @@ pub fn judge(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
     judged
 }
 
-fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -> Vec<Paragraph> {
     let ranges = paragraphs(text);
     let n = ranges.len();
     s.doc.clear();
@@ -376,7 +555,8 @@ fn judge_with(s: &mut Scratch, model: &Model, text: &str, settings: &Settings) -
         let score = model.score_scanned(&s.scanner.ids, scanned.words);
         s.doc.add_paragraph(&s.scanner.content);
         unknown.push(model.meta.unknown.why(&scanned.stats, &score).or_else(|| {
-            crate::unknown::other_language(&text[r.clone()], &score).then_some("vocabulary")
+            crate::unknown::other_language(&text[r.clone()], &score)
+                .then_some(crate::unknown::UnknownReason::Vocabulary)
         }));
         scores.push(score);
     }
@@ -418,9 +598,9 @@ fn verdicts(
     removed: &[bool],
     log_odds: &[f64],
     contexts: &[(u32, u32)],
-    unknown: &[Option<&'static str>],
+    unknown: &[Option<crate::unknown::UnknownReason>],
     settings: &Settings,
-) -> Vec<Judged> {
+) -> Vec<Paragraph> {
     ranges
         .into_iter()
         .zip(scores)
@@ -435,7 +615,7 @@ fn verdicts(
             } else {
                 Verdict::Kept
             };
-            Judged {
+            Paragraph {
                 index,
                 range,
                 score,
@@ -452,7 +632,7 @@ fn verdicts(
 /// The reference judge: the simple scanner, scorer and statistics, and [`signals`] recomputed
 /// from the paragraphs' sorted content words every round. Kept to check [`judge`] against
 /// (`tests/lean_scanner.rs`).
-pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Judged> {
+pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Paragraph> {
     let ranges = paragraphs(text);
     let mut words = Vec::with_capacity(ranges.len());
     let scores: Vec<Score> = ranges
@@ -465,7 +645,7 @@ pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Ju
             s
         })
         .collect();
-    let unknown: Vec<Option<&'static str>> = ranges
+    let unknown: Vec<Option<crate::unknown::UnknownReason>> = ranges
         .iter()
         .zip(&scores)
         .map(|(r, score)| {
@@ -474,7 +654,10 @@ pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Ju
                 .meta
                 .unknown
                 .why(&crate::unknown::stats(para), score)
-                .or_else(|| crate::unknown::other_language(para, score).then_some("vocabulary"))
+                .or_else(|| {
+                    crate::unknown::other_language(para, score)
+                        .then_some(crate::unknown::UnknownReason::Vocabulary)
+                })
         })
         .collect();
     // The document's signals depend on which paragraphs stay. Judge, take out what is removed,
@@ -514,7 +697,7 @@ pub fn judge_reference(model: &Model, text: &str, settings: &Settings) -> Vec<Ju
 }
 
 /// Filters one document.
-pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
+pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Cleaned {
     let judged = judge(model, text, settings);
     // Parts of one paragraph that are kept next to each other are one paragraph of the output.
     let blocks = paragraphs(text);
@@ -555,8 +738,8 @@ pub fn filter_text(model: &Model, text: &str, settings: &Settings) -> Filtered {
     } else {
         deleted_ranges(text.len(), &pieces(text, &ranges, &remove, tidy))
     };
-    Filtered {
-        output,
+    Cleaned {
+        text: output,
         paragraphs: judged,
         deleted,
         exact: tidy != Tidy::Separate,

@@ -3,7 +3,7 @@
 //! JSON Lines are streamed record by record, so memory does not grow with the shard's size.
 
 use crate::error::{Error, Result};
-use crate::filter::{filter_text, Filtered, Settings, Verdict};
+use crate::filter::{filter_text, Cleaned, Settings, Verdict};
 use crate::model::Model;
 use crate::report::ReportLine;
 use serde_json::value::RawValue;
@@ -68,9 +68,10 @@ impl Format {
 }
 
 /// What to do with a file that is not valid UTF-8 text (a binary, or broken encoding).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NonText {
-    /// Copy it to the output unchanged, and list it on stderr.
+    /// Copy it to the output unchanged, and list it on stderr (the default: nothing is lost).
+    #[default]
     Copy,
     /// Leave it out of the output, and list it on stderr.
     Skip,
@@ -83,16 +84,23 @@ pub enum NonText {
 /// or a string that is not Unicode (a lone surrogate such as `\ud800`). Without the flag, a line
 /// that is not a JSON object is an error, a line that is not UTF-8 follows `--non-text`, and a
 /// record without a usable text field is passed through unchanged and listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnBadRecord {
     /// An error naming the file and line; no output for that file (on stdin: the records before
     /// the bad line are written, nothing from it on).
     #[default]
     Error,
     /// Pass the line through unchanged and list it on stderr (count and first lines).
-    #[value(alias = "pass")]
     Keep,
 }
+
+/// Default gzip level of `.gz` outputs: 1, the fastest, since a corpus pipeline writes far more
+/// than it keeps; the outputs are then about as large as the inputs a scraper wrote at its own
+/// default level (not measured here; `--gzip-level` trades speed for size).
+pub const GZIP_LEVEL: u32 = 1;
+
+/// Default zstd level of `.zst` outputs: 3, zstd's own default (not measured here).
+pub const ZSTD_LEVEL: u32 = 3;
 
 /// Default for `--max-doc-bytes`: the largest document (a text file's decompressed bytes, or one
 /// JSON Lines record) that is loaded and filtered, 64 MiB. A larger one is copied through
@@ -135,7 +143,7 @@ pub struct DocOptions {
 }
 
 /// The function inside an [`Observer`].
-pub type ObserveFn = dyn Fn(&Model, &str, &[crate::filter::Judged]) + Send + Sync;
+pub type ObserveFn = dyn Fn(&Model, &str, &[crate::filter::Paragraph]) + Send + Sync;
 
 /// A function that sees every judged document: (model, text, paragraphs).
 #[derive(Clone)]
@@ -196,7 +204,7 @@ impl DocStats {
     fn add(
         &mut self,
         model: &Model,
-        f: &Filtered,
+        f: &Cleaned,
         shown: &str,
         record: Option<(u64, Option<&str>)>,
         text: &str,
@@ -206,7 +214,7 @@ impl DocStats {
             (o.0)(model, text, &f.paragraphs);
         }
         self.paragraphs += f.paragraphs.len();
-        self.removed += f.removed();
+        self.removed += f.count(Verdict::Removed);
         self.unsure += f.count(Verdict::Unsure);
         self.unknown += f.count(Verdict::Unknown);
         if !opts.collect_report {
@@ -420,12 +428,7 @@ fn process_text(
         Some(at) => {
             let why = format!("not valid UTF-8 text (first bad byte at offset {at})");
             match opts.non_text {
-                NonText::Error => {
-                    return Err(Error::Input {
-                        path: names.input.to_path_buf(),
-                        reason: why,
-                    })
-                }
+                NonText::Error => return Err(Error::input(names.input.to_path_buf(), why)),
                 NonText::Skip => {
                     stats.non_text = Some(format!("{why}; skipped, not written"));
                     stats.skipped = true;
@@ -448,7 +451,7 @@ fn process_text(
     let f = filter_text(model, text, &opts.settings);
     stats.add(model, &f, names.shown, None, text, opts);
     if let Some(out) = output {
-        out.write_all(f.output.as_bytes())
+        out.write_all(f.text.as_bytes())
             .map_err(|e| Error::output_io(names.output, e))?;
     }
     Ok(stats)
@@ -570,7 +573,7 @@ pub fn attribute_line(id: Option<&RawValue>, key: &str, spans: &[(usize, usize, 
 }
 
 /// The deleted byte ranges of a filtered text as character spans with scores.
-fn char_spans(text: &str, f: &Filtered) -> Vec<(usize, usize, f64)> {
+fn char_spans(text: &str, f: &Cleaned) -> Vec<(usize, usize, f64)> {
     let mut out = Vec::with_capacity(f.deleted.len());
     let (mut byte, mut chars) = (0, 0);
     let mut to_char = |b: usize| {
@@ -624,12 +627,10 @@ fn jsonl_line(
     };
     out.stats.records = 1;
     let bad = |reason: String, mut out: RecordOut| match opts.on_bad_record {
-        None | Some(OnBadRecord::Error) => Err(Error::Input {
-            path: names.input.to_path_buf(),
-            reason: format!(
-                "line {line_no}: {reason} (--on-bad-record keep passes such lines through)"
-            ),
-        }),
+        None | Some(OnBadRecord::Error) => Err(Error::input(
+            names.input.to_path_buf(),
+            format!("line {line_no}: {reason} (--on-bad-record keep passes such lines through)"),
+        )),
         Some(OnBadRecord::Keep) => {
             out.stats.bad_records = 1;
             out.stats
@@ -723,13 +724,13 @@ fn jsonl_line(
             &char_spans(&text, &f),
         ));
     }
-    if f.removed() > 0 {
+    if f.removed().next().is_some() {
         let rewritten =
-            rewrite_record(body, &members, &opts.text_field, &f.output).ok_or_else(|| {
-                Error::Input {
-                    path: names.input.to_path_buf(),
-                    reason: format!("line {line_no}: cannot locate field `{}`", opts.text_field),
-                }
+            rewrite_record(body, &members, &opts.text_field, &f.text).ok_or_else(|| {
+                Error::input(
+                    names.input.to_path_buf(),
+                    format!("line {line_no}: cannot locate field `{}`", opts.text_field),
+                )
             })?;
         out.line = Some(format!("{bom}{rewritten}{ending}"));
     }
@@ -896,14 +897,14 @@ fn process_jsonl(
     }
     let with_text = stats.records - stats.bad_records - stats.lacking_field;
     if stats.lacking_field > 0 && with_text == 0 {
-        return Err(Error::Input {
-            path: names.input.to_path_buf(),
-            reason: format!(
+        return Err(Error::input(
+            names.input.to_path_buf(),
+            format!(
                 "{} of {} record(s) have no field `{}`, so nothing could be filtered: \
                  check --text-field",
                 stats.lacking_field, stats.records, opts.text_field
             ),
-        });
+        ));
     }
     if stats.lacking_field > 0 {
         stats.notes.push(format!(

@@ -147,7 +147,7 @@ pub fn learn(
     if let Some(c) = calibrate {
         let total = existing.len() + report.added;
         if c.folds > total {
-            return Err(Error::Usage(format!(
+            return Err(Error::Invalid(format!(
                 "--folds {} is more than the {total} labelled paragraph(s): each fold needs one at least",
                 c.folds
             )));

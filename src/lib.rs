@@ -34,6 +34,8 @@ pub mod stack;
 pub mod train;
 pub mod unknown;
 
-pub use error::{Error, Result};
-pub use filter::{filter_text, Settings, Verdict};
+pub use error::{Error, ErrorKind, Result, Role};
+pub use explain::TokenWeight;
+pub use filter::{filter_text, Cleaned, Explained, Filter, Paragraph, Settings, Verdict};
 pub use model::Model;
+pub use unknown::UnknownReason;

@@ -316,7 +316,8 @@ impl Model {
     }
 
     /// Loads a model file.
-    pub fn load(path: &Path) -> Result<Model> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Model> {
+        let path = path.as_ref();
         let bytes = std::fs::read(path)
             .map_err(|e| Error::io(path, e).with_role(crate::error::Role::Model))?;
         Model::from_bytes(&bytes, path)
@@ -475,34 +476,44 @@ impl Model {
 
     /// Parses a model file's bytes; `path` is only used in error messages.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
-        let bad = |reason: String| Error::Model {
+        use crate::error::ErrorKind;
+        let problem = |kind: ErrorKind, reason: String| Error::Model {
             path: PathBuf::from(path),
+            kind,
             reason,
         };
+        let bad = |reason: String| problem(ErrorKind::ModelInvalid, reason);
         if bytes.len() < 8 || &bytes[..8] != MAGIC {
-            return Err(bad(
+            return Err(problem(
+                ErrorKind::NotAModel,
                 "it does not start with the clean model header (CLEANNB)".into(),
             ));
         }
         let mut r = Reader { bytes, pos: 8 };
-        let version = r.u32().ok_or_else(|| bad("truncated header".into()))?;
+        let version = r
+            .u32()
+            .ok_or_else(|| problem(ErrorKind::ModelChecksum, "truncated header".into()))?;
         if version > FORMAT_VERSION {
-            return Err(bad(format!(
+            return Err(problem(ErrorKind::ModelVersion, format!(
                 "format version {version} was written by a newer clean; this build reads up to version {FORMAT_VERSION}"
             )));
         }
         if version == 0 {
-            return Err(bad("format version 0 is not valid".into()));
+            return Err(problem(
+                ErrorKind::ModelVersion,
+                "format version 0 is not valid".into(),
+            ));
         }
         let v1 = version == 1;
         if bytes.len() < 8 + 4 + 8 {
-            return Err(bad("truncated file".into()));
+            return Err(problem(ErrorKind::ModelChecksum, "truncated file".into()));
         }
         let (body, tail) = bytes.split_at(bytes.len() - 8);
         let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
         if stored != fnv1a64(body) {
-            return Err(bad(
-                "checksum mismatch: the file is truncated or corrupt".into()
+            return Err(problem(
+                ErrorKind::ModelChecksum,
+                "checksum mismatch: the file is truncated or corrupt".into(),
             ));
         }
         let truncated = || bad("truncated file".into());

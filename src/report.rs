@@ -1,7 +1,7 @@
 //! Machine-readable lines about paragraphs: `--report` JSON Lines, one object per removed or
 //! unsure paragraph, fields in a fixed order.
 
-use crate::filter::{Judged, Verdict};
+use crate::filter::{Paragraph, Verdict};
 use crate::model::Model;
 
 /// One `--report` line.
@@ -28,11 +28,11 @@ pub struct ReportLine {
     /// P(ad), the logistic of `score`.
     #[serde(default)]
     pub p_ad: f64,
-    /// `removed`, `unsure` or `unknown`.
-    pub verdict: String,
+    /// `removed`, `unsure` or `unknown` (`kept` with `--report-all`).
+    pub verdict: Verdict,
     /// For `unknown`: why (`script`, `vocabulary`, `digits`, `code`, `links`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub unknown: Option<String>,
+    pub unknown: Option<crate::unknown::UnknownReason>,
     /// Tokens that pushed the score most toward ad (see `clean explain`).
     #[serde(default)]
     pub toward_ad: Vec<crate::explain::TokenWeight>,
@@ -53,7 +53,7 @@ impl ReportLine {
         path: &str,
         record: Option<u64>,
         text: &str,
-        j: &Judged,
+        j: &Paragraph,
     ) -> ReportLine {
         let para = &text[j.range.clone()];
         let (toward_ad, toward_editorial) = crate::explain::top_tokens(model, para, TOP_TOKENS);
@@ -66,14 +66,8 @@ impl ReportLine {
             end: j.range.end,
             score: j.log_odds,
             p_ad: j.p_ad,
-            verdict: match j.verdict {
-                Verdict::Kept => "kept",
-                Verdict::Unsure => "unsure",
-                Verdict::Removed => "removed",
-                Verdict::Unknown => "unknown",
-            }
-            .to_string(),
-            unknown: j.unknown.map(str::to_string),
+            verdict: j.verdict,
+            unknown: j.unknown,
             toward_ad,
             toward_editorial,
             text: para.to_string(),

@@ -193,10 +193,7 @@ pub fn filter_file_with(
     let input = std::fs::File::open(src).map_err(|e| Error::input_io(src, e))?;
     let meta = input.metadata().map_err(|e| Error::input_io(src, e))?;
     if meta.is_dir() {
-        return Err(Error::Input {
-            path: src.to_path_buf(),
-            reason: "is a directory".into(),
-        });
+        return Err(Error::input(src.to_path_buf(), "is a directory"));
     }
     let names = Names {
         input: src,
@@ -474,7 +471,7 @@ fn check_includes(inputs: &Inputs, sel: &Selection) -> Result<()> {
             .get(i)
             .map(String::as_str)
             .unwrap_or("?");
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(format!(
             "--include {pat:?} matches no file under {} ({} file(s) there; patterns match paths \
              relative to IN, e.g. \"**/*.jsonl.gz\")",
             inputs.root.display(),

@@ -179,24 +179,57 @@ pub fn read_training_dir(dir: &Path) -> Result<TrainingSet> {
     Ok(TrainingSet { examples, sources })
 }
 
-/// Training settings.
+/// Additive (Laplace/Lidstone) smoothing of the naive-Bayes token counts; must be > 0
+/// (linfa-bayes gives NaN at 0). Chosen by 5-fold cross-validation on `training/`:
+/// `benches/defaults_cv.sh` (see its output in `benches/README.md`).
+pub const ALPHA: f64 = 0.1;
+
+/// Tokens seen fewer times than this in all the training text are left out of the model: a token
+/// seen once is weak evidence that naive Bayes would weigh heavily, and dropping them keeps the
+/// model small enough to score from the CPU cache. Chosen by 5-fold cross-validation on
+/// `training/` (`benches/defaults_cv.sh`, as [`ALPHA`]).
+pub const MIN_COUNT: u64 = 2;
+
+/// Folds of cross-validation for `clean train`'s calibration, `clean learn` and `clean eval
+/// --folds`: the usual choice; each fold holds 80% of the data, so a fold's model is close to
+/// the full model, and five fits take seconds.
+pub const FOLDS: usize = 5;
+
+/// The removal threshold (log-odds) stored when no calibration is asked for (`--folds 0`):
+/// P(ad) >= 0.99, a conventional "almost sure" cut, not a measured one (calibration replaces it).
+pub const UNCALIBRATED_THRESHOLD: f64 = 4.595;
+
+/// The lower edge of the unsure band (log-odds) stored when no calibration is asked for: P(ad) =
+/// 0.5, where the model leans ad. Calibration sets it the same way (log-odds 0).
+pub const UNCALIBRATED_UNSURE: f64 = 0.0;
+
+/// Weight of the fixed document-context term of models without a stacker (`--folds 0`, and
+/// format-1 models): the value of the hand-set rule the stacker replaced (see [`crate::stack`]);
+/// kept so such models score as they did.
+pub const CONTEXT_WEIGHT: f64 = 50.0;
+
+/// Overlap share at which the fixed context term is zero (as [`CONTEXT_WEIGHT`]).
+pub const CONTEXT_CENTER: f64 = 0.3;
+
+/// Training settings. Every default is a documented constant of this module.
 #[derive(Debug, Clone, Copy)]
 pub struct TrainConfig {
     /// Feature extraction.
     pub features: FeatureConfig,
-    /// Smoothing, > 0.
+    /// Smoothing, > 0 (default [`ALPHA`]).
     pub alpha: f64,
-    /// Removal threshold on the log-odds, stored when no calibration is asked for.
+    /// Removal threshold on the log-odds, stored when no calibration is asked for (default
+    /// [`UNCALIBRATED_THRESHOLD`]).
     pub threshold: f64,
-    /// Lower edge of the unsure band on the log-odds, stored when no calibration is asked for.
+    /// Lower edge of the unsure band on the log-odds, stored when no calibration is asked for
+    /// (default [`UNCALIBRATED_UNSURE`]).
     pub unsure: f64,
-    /// Tokens seen fewer times than this in all the training text are left out of the model:
-    /// a token seen once is weak evidence that naive Bayes would weigh heavily, and dropping
-    /// them keeps the model small enough to score from the CPU cache.
+    /// Tokens seen fewer times than this in all the training text are left out (default
+    /// [`MIN_COUNT`]).
     pub min_count: u64,
-    /// Weight of the document-context term (see [`crate::context`]).
+    /// Weight of the fixed document-context term (default [`CONTEXT_WEIGHT`]).
     pub context_weight: f64,
-    /// Overlap share at which the context term is zero.
+    /// Overlap share at which the context term is zero (default [`CONTEXT_CENTER`]).
     pub context_center: f64,
 }
 
@@ -204,12 +237,12 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             features: FeatureConfig::default(),
-            alpha: 0.1,
-            threshold: crate::model::logit(0.99),
-            unsure: 0.0,
-            min_count: 2,
-            context_weight: 50.0,
-            context_center: 0.3,
+            alpha: ALPHA,
+            threshold: UNCALIBRATED_THRESHOLD,
+            unsure: UNCALIBRATED_UNSURE,
+            min_count: MIN_COUNT,
+            context_weight: CONTEXT_WEIGHT,
+            context_center: CONTEXT_CENTER,
         }
     }
 }
@@ -339,7 +372,7 @@ pub fn fit_linfa(x: Array2<f64>, y: Array1<usize>, alpha: f64) -> Result<Fitted>
 /// Trains a model on examples through linfa-bayes on aggregated counts.
 pub fn train(examples: &[&Example], sources: Vec<SourceFile>, cfg: &TrainConfig) -> Result<Model> {
     if !(cfg.alpha > 0.0 && cfg.alpha.is_finite()) {
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(format!(
             "alpha must be > 0, got {}",
             cfg.alpha
         )));

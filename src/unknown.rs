@@ -160,25 +160,64 @@ fn share(a: u32, b: u32) -> f64 {
     }
 }
 
+/// Why a paragraph is outside what the model knows (see the module docs for each test).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownReason {
+    /// Most letters are not Latin (another script).
+    Script,
+    /// Mostly digits: tables, figures.
+    Digits,
+    /// Mostly symbols: code, markup.
+    Code,
+    /// Mostly links.
+    Links,
+    /// Too few words the model knows, or English function words missing (another language).
+    Vocabulary,
+}
+
+impl UnknownReason {
+    /// The reason's name as in reports: `script`, `digits`, `code`, `links` or `vocabulary`.
+    ///
+    /// ```
+    /// assert_eq!(clean::UnknownReason::Vocabulary.as_str(), "vocabulary");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnknownReason::Script => "script",
+            UnknownReason::Digits => "digits",
+            UnknownReason::Code => "code",
+            UnknownReason::Links => "links",
+            UnknownReason::Vocabulary => "vocabulary",
+        }
+    }
+}
+
+impl std::fmt::Display for UnknownReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl UnknownRule {
     /// Why a paragraph is outside what the model knows, or `None` when it is inside.
-    pub fn why(&self, s: &TextStats, score: &Score) -> Option<&'static str> {
+    pub fn why(&self, s: &TextStats, score: &Score) -> Option<UnknownReason> {
         if s.letters > 0 && share(s.latin, s.letters) < self.min_latin_share {
-            return Some("script");
+            return Some(UnknownReason::Script);
         }
         if s.nonspace > 0 && share(s.digits, s.nonspace) > self.max_digit_share {
-            return Some("digits");
+            return Some(UnknownReason::Digits);
         }
         if s.nonspace > 0 && share(s.symbols, s.nonspace) > self.max_symbol_share {
-            return Some("code");
+            return Some(UnknownReason::Code);
         }
         if s.chunks > 0 && share(s.urls, s.chunks) > self.max_url_share {
-            return Some("links");
+            return Some(UnknownReason::Links);
         }
         if score.words >= self.min_words
             && share(score.known_words, score.words) < self.min_known_share
         {
-            return Some("vocabulary");
+            return Some(UnknownReason::Vocabulary);
         }
         None
     }
@@ -267,23 +306,23 @@ mod tests {
         let ok = score(10, 9);
         assert_eq!(
             r.why(&stats("Городские власти объявили во вторник"), &ok),
-            Some("script")
+            Some(UnknownReason::Script)
         );
         assert_eq!(
             r.why(&stats("2019 | 14,203 | 12.5% | 3,401"), &ok),
-            Some("digits")
+            Some(UnknownReason::Digits)
         );
         assert_eq!(
             r.why(&stats("fn main() { let x = vec![1]; }"), &ok),
-            Some("code")
+            Some(UnknownReason::Code)
         );
         assert_eq!(
             r.why(&stats("https://a.org/x https://b.org/y see"), &ok),
-            Some("links")
+            Some(UnknownReason::Links)
         );
         assert_eq!(
             r.why(&stats("Die Regierung hat am Dienstag"), &score(10, 2)),
-            Some("vocabulary")
+            Some(UnknownReason::Vocabulary)
         );
         assert_eq!(r.why(&stats("The minister said on Tuesday."), &ok), None);
         assert_eq!(

@@ -7,7 +7,7 @@
 mod util;
 
 use clean::features::{for_each_token_id_with_content, FeatureConfig};
-use clean::filter::{judge, judge_reference, Judged, Settings};
+use clean::filter::{judge, judge_reference, Paragraph, Settings};
 use clean::scan::Scanner;
 use clean::segment::paragraphs;
 use clean::Model;
@@ -146,7 +146,7 @@ fn training_texts() -> Vec<String> {
 }
 
 /// Everything about a judged paragraph, floats as bits.
-fn bits(j: &Judged) -> impl PartialEq + std::fmt::Debug {
+fn bits(j: &Paragraph) -> impl PartialEq + std::fmt::Debug {
     (
         j.index,
         j.range.clone(),
@@ -318,7 +318,7 @@ fn filter_reports_what_the_reference_judges() {
                 serde_json::to_string(&j.log_odds).unwrap(),
                 serde_json::to_string(&j.p_ad).unwrap(),
                 verdict.as_str().unwrap().to_string(),
-                j.unknown.map(str::to_string),
+                j.unknown.map(|u| u.as_str().to_string()),
             );
             assert_eq!(lines.next(), Some(want), "{name}: {doc:?}");
             paragraphs_seen += 1;

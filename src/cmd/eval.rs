@@ -65,6 +65,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                     bigrams: !args.no_bigrams,
                     shapes: !args.no_shapes,
                 },
+                alpha: super::positive("--alpha", args.alpha)?,
+                min_count: args.min_count,
                 ..TrainConfig::default()
             };
             (

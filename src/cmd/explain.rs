@@ -29,7 +29,7 @@ struct Line<'a> {
     context_words: u32,
     context_shared: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    unknown: Option<&'static str>,
+    unknown: Option<clean::UnknownReason>,
     toward_ad: Vec<clean::explain::TokenWeight>,
     toward_editorial: Vec<clean::explain::TokenWeight>,
     text: &'a str,
@@ -85,13 +85,10 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let input_err = |reason: String| Error::Input {
-        path: shown_path.to_path_buf(),
-        reason,
-    };
+    let input_err = |reason: String| Error::input(shown_path, reason);
     if format.kind == Kind::Text {
         if args.record.is_some() || args.id.is_some() {
-            return Err(Error::Usage(format!(
+            return Err(Error::Invalid(format!(
                 "--record and --id pick a JSON Lines record, but {} is read as plain text (see --format)",
                 shown_path.display()
             ))

@@ -17,14 +17,14 @@ fn globs(patterns: &[String]) -> anyhow::Result<Option<globset::GlobSet>> {
     }
     let mut b = globset::GlobSetBuilder::new();
     for p in patterns {
-        b.add(globset::Glob::new(p).map_err(|e| Error::Usage(format!("bad glob {p:?}: {e}")))?);
+        b.add(globset::Glob::new(p).map_err(|e| Error::Invalid(format!("bad glob {p:?}: {e}")))?);
     }
     Ok(Some(b.build()?))
 }
 
 fn shard(spec: &Option<String>) -> anyhow::Result<Option<(u64, u64)>> {
     let Some(s) = spec else { return Ok(None) };
-    let bad = || Error::Usage(format!("--shard takes K/N with 1 <= K <= N, got {s:?}"));
+    let bad = || Error::Invalid(format!("--shard takes K/N with 1 <= K <= N, got {s:?}"));
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (
         k.trim().parse().map_err(|_| bad())?,
@@ -46,7 +46,7 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
     }
     settings.keep_unknown = scan.on_unknown == OnUnknown::Keep;
     if scan.threads > clean::run::MAX_THREADS {
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(format!(
             "--threads must be at most {} (0: one per core), got {}",
             clean::run::MAX_THREADS,
             scan.threads
@@ -54,17 +54,17 @@ fn options(scan: &ScanArgs, model: &clean::Model, write: bool) -> anyhow::Result
         .into());
     }
     if scan.max_doc_bytes == 0 {
-        return Err(Error::Usage("--max-doc-bytes must be at least 1".into()).into());
+        return Err(Error::Invalid("--max-doc-bytes must be at least 1".into()).into());
     }
     Ok(RunOptions {
         doc: DocOptions {
             settings,
             kind: scan.format.kind(),
-            on_bad_record: scan.on_bad_record,
+            on_bad_record: scan.on_bad_record.map(Into::into),
             id_field: scan.id_field.clone(),
             attributes: None,
             text_field: scan.text_field.clone(),
-            non_text: scan.non_text,
+            non_text: scan.non_text.into(),
             collect_report,
             report_all: scan.report_all,
             observer: None,
@@ -106,7 +106,7 @@ fn adapted(
     flags: &AdaptFlags,
 ) -> anyhow::Result<(clean::Model, bool)> {
     if input.as_os_str() == "-" {
-        return Err(Error::Usage(
+        return Err(Error::Invalid(
             "cannot adapt on standard input (it can be read only once): adapt on a file or a sample with `clean adapt`, then filter with --model".into(),
         )
         .into());
@@ -197,7 +197,7 @@ fn scan(
     opts.overwrite = writing.overwrite;
     if let Some((dir, name)) = writing.attributes {
         if input.as_os_str() == "-" {
-            return Err(Error::Usage(
+            return Err(Error::Invalid(
                 "--attributes needs files (attribute files mirror the documents' paths), not stdin"
                     .into(),
             )
@@ -208,9 +208,10 @@ fn scan(
     }
     let stdin = input.as_os_str() == "-";
     if out.is_some_and(|o| o.as_os_str() == "-") != stdin && out.is_some() {
-        return Err(
-            Error::Usage("`-` must be given for both IN and OUT (stdin to stdout)".into()).into(),
-        );
+        return Err(Error::Invalid(
+            "`-` must be given for both IN and OUT (stdin to stdout)".into(),
+        )
+        .into());
     }
     // Standard output carries the documents (OUT `-`) or check's listing: no side output there.
     let stdout_taken = out.is_none_or(|o| o.as_os_str() == "-");
@@ -219,7 +220,7 @@ fn scan(
         ("--summary-json", &scan.summary_json),
     ] {
         if stdout_taken && path.as_ref().is_some_and(|p| p.as_os_str() == "-") {
-            return Err(Error::Usage(format!(
+            return Err(Error::Invalid(format!(
                 "{flag} -: standard output already carries {}; give a file name",
                 if out.is_some() {
                     "the filtered documents"
@@ -361,7 +362,12 @@ fn list_removed(results: &[FileResult]) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     for r in results {
         let path = r.input.display();
-        for line in r.stats.report.iter().filter(|l| l.verdict == "removed") {
+        for line in r
+            .stats
+            .report
+            .iter()
+            .filter(|l| l.verdict == clean::Verdict::Removed)
+        {
             let preview: String = line.text.chars().take(80).collect();
             let rec = match (line.record, &line.id) {
                 (Some(n), Some(id)) => format!("record {n} (id {id}):"),

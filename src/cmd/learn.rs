@@ -24,7 +24,7 @@ pub fn run(args: LearnArgs) -> anyhow::Result<ExitCode> {
         new.extend(corrections_from_report(f)?);
     }
     if new.is_empty() {
-        return Err(clean::Error::Usage(
+        return Err(clean::Error::Invalid(
             "nothing to learn: give --ad TEXT, --editorial TEXT, --file CSV or --from-report FILE"
                 .into(),
         )

@@ -20,17 +20,29 @@ pub fn load_model(path: Option<&Path>) -> anyhow::Result<Model> {
     }
 }
 
+/// Checks that a flag's value is a finite number above 0.
+pub fn positive(flag: &str, v: f64) -> anyhow::Result<f64> {
+    if v > 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err(clean::Error::Invalid(format!(
+            "{flag} must be a finite number above 0, got {v}"
+        ))
+        .into())
+    }
+}
+
 /// Checks `--folds K` against the number of labelled examples: 0 (none), or 2 up to the count.
 pub fn check_folds(folds: usize, examples: usize) -> anyhow::Result<()> {
     if folds == 1 {
-        return Err(clean::Error::Usage(
+        return Err(clean::Error::Invalid(
             "--folds 1 leaves nothing to train on; give 0 (no cross-validation) or 2 or more"
                 .into(),
         )
         .into());
     }
     if folds > examples {
-        return Err(clean::Error::Usage(format!(
+        return Err(clean::Error::Invalid(format!(
             "--folds {folds} is more than the {examples} labelled paragraph(s): each fold needs one at least"
         ))
         .into());
@@ -53,7 +65,7 @@ pub fn log_odds(name: &str, x: f64) -> anyhow::Result<f64> {
     if x.is_finite() {
         Ok(x)
     } else {
-        Err(clean::Error::Usage(format!("{name} must be a finite log-odds, got {x}")).into())
+        Err(clean::Error::Invalid(format!("{name} must be a finite log-odds, got {x}")).into())
     }
 }
 
@@ -62,7 +74,7 @@ pub fn finite(name: &str, x: f64) -> anyhow::Result<f64> {
     if x.is_finite() {
         Ok(x)
     } else {
-        Err(clean::Error::Usage(format!("{name} must be a finite number, got {x}")).into())
+        Err(clean::Error::Invalid(format!("{name} must be a finite number, got {x}")).into())
     }
 }
 
@@ -72,7 +84,7 @@ pub fn cut(name: &str, x: f64) -> anyhow::Result<f64> {
     if x.is_finite() && x >= 0.0 {
         Ok(x)
     } else {
-        Err(clean::Error::Usage(format!(
+        Err(clean::Error::Invalid(format!(
             "{name} must be a finite log-odds of 0 or more, got {x}"
         ))
         .into())
@@ -84,7 +96,7 @@ pub fn probability(name: &str, p: f64) -> anyhow::Result<f64> {
     if (0.0..=1.0).contains(&p) {
         Ok(p)
     } else {
-        Err(clean::Error::Usage(format!("{name} must be between 0 and 1, got {p}")).into())
+        Err(clean::Error::Invalid(format!("{name} must be between 0 and 1, got {p}")).into())
     }
 }
 

@@ -20,7 +20,7 @@ pub fn man(args: ManArgs) -> anyhow::Result<ExitCode> {
         None => cmd,
         Some(name) => {
             let Some(sub) = cmd.find_subcommand(name) else {
-                return Err(clean::Error::Usage(format!("no subcommand {name:?}")).into());
+                return Err(clean::Error::Invalid(format!("no subcommand {name:?}")).into());
             };
             sub.clone()
                 .name(format!("clean-{name}"))

@@ -12,19 +12,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             shapes: !args.no_shapes,
         },
         context_weight: super::finite("--context-weight", args.context_weight)?,
-        alpha: args.alpha,
+        alpha: super::positive("--alpha", args.alpha)?,
         threshold: super::cut("--threshold", args.threshold)?,
         unsure: super::log_odds("--unsure", args.unsure)?.min(args.threshold),
         min_count: args.min_count,
         ..TrainConfig::default()
     };
-    if !(args.alpha > 0.0 && args.alpha.is_finite()) {
-        return Err(clean::Error::Usage(format!(
-            "--alpha must be a finite number above 0, got {}",
-            args.alpha
-        ))
-        .into());
-    }
     let how = super::calibration(args.folds, args.target_editorial_removed)?;
     let set =
         read_training_dir(&args.data).map_err(|e| e.with_role(clean::error::Role::TrainingData))?;
