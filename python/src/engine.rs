@@ -1,7 +1,5 @@
-//! The one place that calls the `clean` library: everything the Python module needs, in plain
-//! types. Written against the current library (`clean::Model`, `clean::filter::filter_text`,
-//! `clean::Settings`, `clean::explain::top_tokens`); switching to the library's `Filter` facade
-//! changes this file only.
+//! The one place that calls the `clean` library (its `Filter` facade): everything the Python
+//! module needs, in plain types.
 
 use std::ops::Range;
 use std::path::Path;
@@ -37,8 +35,7 @@ pub struct Options {
 
 /// A model with its settings. Send + Sync: used with the GIL released.
 pub struct Engine {
-    model: clean::Model,
-    settings: clean::Settings,
+    filter: clean::Filter,
 }
 
 pub fn builtin() -> clean::Result<clean::Model> {
@@ -49,83 +46,68 @@ pub fn load(path: &Path) -> clean::Result<clean::Model> {
     clean::Model::load(path)
 }
 
-fn verdict(v: clean::Verdict) -> &'static str {
-    match v {
-        clean::Verdict::Kept => "kept",
-        clean::Verdict::Unsure => "unsure",
-        clean::Verdict::Removed => "removed",
-        clean::Verdict::Unknown => "unknown",
-    }
-}
-
-fn para(j: &clean::filter::Judged) -> Para {
+fn para(p: &clean::Paragraph) -> Para {
     Para {
-        index: j.index,
-        range: j.range.clone(),
-        log_odds: j.log_odds,
-        p_ad: j.p_ad,
-        verdict: verdict(j.verdict),
-        unknown: j.unknown,
+        index: p.index,
+        range: p.range.clone(),
+        log_odds: p.log_odds,
+        p_ad: p.p_ad,
+        verdict: p.verdict.as_str(),
+        unknown: p.unknown.map(|u| u.as_str()),
     }
 }
 
-fn pairs(v: Vec<clean::explain::TokenWeight>) -> Vec<(String, f64)> {
+fn pairs(v: Vec<clean::TokenWeight>) -> Vec<(String, f64)> {
     v.into_iter().map(|t| (t.token, t.weight)).collect()
 }
 
 impl Engine {
     pub fn new(model: clean::Model, options: Options) -> Engine {
-        let mut settings = clean::Settings::from_model(&model);
+        let mut filter = clean::Filter::new(model).keep_unknown(options.keep_unknown);
         if let Some(t) = options.threshold {
-            settings.threshold = t;
+            filter = filter.threshold(t);
         }
         if let Some(u) = options.unsure {
-            settings.unsure = u;
+            filter = filter.unsure(u);
         }
-        settings.keep_unknown = options.keep_unknown;
-        Engine { model, settings }
+        Engine { filter }
     }
 
     /// The removal threshold in force (log-odds).
     pub fn threshold(&self) -> f64 {
-        self.settings.threshold
+        self.filter.settings().threshold
     }
 
     /// The unsure cut in force (log-odds).
     pub fn unsure(&self) -> f64 {
-        self.settings.unsure
+        self.filter.settings().unsure
     }
 
     pub fn keep_unknown(&self) -> bool {
-        self.settings.keep_unknown
+        self.filter.settings().keep_unknown
     }
 
     /// The cleaned text and every paragraph of `text`, in order.
     pub fn clean(&self, text: &str) -> (String, Vec<Para>) {
-        let f = clean::filter_text(&self.model, text, &self.settings);
-        let paras = f.paragraphs.iter().map(para).collect();
-        (f.output, paras)
+        let c = self.filter.clean(text);
+        let paras = c.paragraphs.iter().map(para).collect();
+        (c.text, paras)
     }
 
     /// Every paragraph of `text`, in order (the same verdicts as `clean`).
     pub fn judge(&self, text: &str) -> Vec<Para> {
-        clean::filter::judge(&self.model, text, &self.settings)
-            .iter()
-            .map(para)
-            .collect()
+        self.filter.judge(text).iter().map(para).collect()
     }
 
     /// Every paragraph of `text` and the `top` tokens each way behind its score.
     pub fn explain(&self, text: &str, top: usize) -> Vec<Explained> {
-        clean::filter::judge(&self.model, text, &self.settings)
-            .iter()
-            .map(|j| {
-                let (ad, ed) = clean::explain::top_tokens(&self.model, &text[j.range.clone()], top);
-                Explained {
-                    para: para(j),
-                    toward_ad: pairs(ad),
-                    toward_editorial: pairs(ed),
-                }
+        self.filter
+            .explain(text, top)
+            .into_iter()
+            .map(|e| Explained {
+                para: para(&e.paragraph),
+                toward_ad: pairs(e.ad_tokens),
+                toward_editorial: pairs(e.editorial_tokens),
             })
             .collect()
     }
