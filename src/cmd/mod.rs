@@ -25,10 +25,10 @@ pub fn positive(flag: &str, v: f64) -> anyhow::Result<f64> {
     if v > 0.0 && v.is_finite() {
         Ok(v)
     } else {
-        Err(clean::Error::Invalid(format!(
-            "{flag} must be a finite number above 0, got {v}"
-        ))
-        .into())
+        Err(
+            clean::Error::Invalid(format!("{flag} must be a finite number above 0, got {v}"))
+                .into(),
+        )
     }
 }
 
