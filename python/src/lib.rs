@@ -14,24 +14,18 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::path::PathBuf;
 
-/// A library error as the matching Python exception: OSError (FileNotFoundError, ...) when an
-/// I/O error is behind it, ValueError otherwise (a file that is not a usable model). The message
+/// A library error as the matching Python exception: OSError (FileNotFoundError, ...) for
+/// [`clean::ErrorKind::Io`], ValueError otherwise (a file that is not a usable model). The message
 /// is the library's, naming the file.
 fn py_err(e: clean::Error) -> PyErr {
     let msg = e.to_string();
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            return match io.kind() {
-                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
-                std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
-                std::io::ErrorKind::IsADirectory => PyIsADirectoryError::new_err(msg),
-                _ => PyOSError::new_err(msg),
-            };
-        }
-        source = s.source();
+    match e.io_error().map(std::io::Error::kind) {
+        Some(std::io::ErrorKind::NotFound) => PyFileNotFoundError::new_err(msg),
+        Some(std::io::ErrorKind::PermissionDenied) => PyPermissionError::new_err(msg),
+        Some(std::io::ErrorKind::IsADirectory) => PyIsADirectoryError::new_err(msg),
+        Some(_) => PyOSError::new_err(msg),
+        None => PyValueError::new_err(msg),
     }
-    PyValueError::new_err(msg)
 }
 
 /// Converts increasing byte offsets of one text into code-point offsets in one pass.
