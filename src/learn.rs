@@ -10,12 +10,13 @@
 //! N the class's total, V the vocabulary size), so adding a paragraph w times to its class changes
 //! only its own tokens' counts, the class total, the vocabulary (tokens that reach the
 //! `min_count`) and the class prior, all by known amounts: its naive-Bayes log-odds at any weight
-//! follows from counts alone ([`Weigher`], microseconds per weight). Each correction gets the
+//! follows from counts alone (`Weigher`, microseconds per weight). Each correction gets the
 //! smallest weight at which its predicted verdict is right (earlier corrections too, so a run
 //! that was stopped is finished by the next), and the model is then trained and calibrated once.
 //! Calibration (the stacker and the threshold) is learnt from the new data, so it moves a little:
 //! the prediction is made with the stacker and threshold of a `guess` model (the previous one)
-//! and must clear the threshold by [`CALIBRATION_MARGIN`]; if the calibrated model still gets a
+//! and must clear the threshold by [`CALIBRATION_MARGIN`] (and [`TARGET_SHIFT_MARGIN`] when that
+//! model was calibrated for another target); if the calibrated model still gets a
 //! correction wrong, its weight is recomputed with that model's own stacker and threshold and
 //! the model rebuilt, at most [`MAX_EXTRA_ROUNDS`] times.
 
@@ -37,6 +38,13 @@ pub const MAX_WEIGHT: u32 = 256;
 /// stacker a little. Measured when this was written, on the built-in corpus: one correction at
 /// the weight that fixes it moved the calibrated threshold by up to 0.3 nats.
 pub const CALIBRATION_MARGIN: f64 = 0.5;
+
+/// Added to [`CALIBRATION_MARGIN`] for the corrections at risk when the guessed calibration was
+/// made for another target share of editorial paragraphs removed: a larger share gives a lower
+/// threshold (editorial corrections at risk), a smaller one a higher threshold (ads at risk).
+/// Measured on the built-in corpus when this was written: the calibrated threshold is log-odds
+/// 4.97 at 0.001 and 3.81 at 0.002 (`clean learn`'s default).
+pub const TARGET_SHIFT_MARGIN: f64 = 1.5;
 
 /// Without calibration the prediction is exact but for the scorer's rounding of each token's
 /// weight to f32 (about 1e-7 of it): the margin that covers it.
@@ -148,8 +156,8 @@ struct Judge {
     threshold: f64,
     /// The most a document can raise a paragraph's log-odds (for editorial corrections).
     push: f64,
-    /// How far beyond the cut the verdict must be.
-    margin: f64,
+    /// How far beyond the cut the verdict must be, for editorial and for ad corrections.
+    margin: [f64; 2],
 }
 
 impl Judge {
@@ -163,7 +171,7 @@ impl Judge {
             stacker: model.meta.stacker,
             threshold: model.meta.threshold,
             push: push.max(0.0),
-            margin,
+            margin: [margin; 2],
         }
     }
 
@@ -173,7 +181,7 @@ impl Judge {
             stacker: None,
             threshold: cfg.threshold,
             push: (cfg.context_weight * cfg.context_center).max(0.0),
-            margin: ROUNDING_MARGIN,
+            margin: [ROUNDING_MARGIN; 2],
         }
     }
 
@@ -192,9 +200,9 @@ impl Judge {
             None => nb,
         };
         if label == AD {
-            log_odds >= self.threshold + self.margin
+            log_odds >= self.threshold + self.margin[AD]
         } else {
-            log_odds < self.threshold - self.push - self.margin
+            log_odds < self.threshold - self.push - self.margin[EDITORIAL]
         }
     }
 }
@@ -448,9 +456,26 @@ pub fn learn(
                 }
             };
             match guess {
-                Some(m) => Judge::of(m, CALIBRATION_MARGIN),
+                Some(m) => {
+                    let mut judge = Judge::of(m, CALIBRATION_MARGIN);
+                    let (guessed, wanted) = (
+                        m.meta
+                            .calibration
+                            .as_ref()
+                            .map(|c| c.target_editorial_removed),
+                        calibrate.map(|c| c.target_editorial_removed),
+                    );
+                    if let (Some(g), Some(w)) = (guessed, wanted) {
+                        if w > g {
+                            judge.margin[EDITORIAL] += TARGET_SHIFT_MARGIN;
+                        } else if w < g {
+                            judge.margin[AD] += TARGET_SHIFT_MARGIN;
+                        }
+                    }
+                    judge
+                }
                 None => Judge {
-                    margin: CALIBRATION_MARGIN,
+                    margin: [CALIBRATION_MARGIN; 2],
                     ..Judge::uncalibrated(cfg)
                 },
             }

@@ -7,6 +7,10 @@ use util::*;
 const HOUSE_NOTE: &str =
     "Get the latest scores and highlights: download our free app for iPhone and Android.";
 
+/// A sponsor's line the built-in model keeps.
+const MISSED_AD: &str =
+    "This article was brought to you by Meridian Bank, proud partner of the city marathon since 2004.";
+
 fn match_report() -> String {
     [
         "Rovers win the derby in the rain",
@@ -146,22 +150,38 @@ fn learn_fixes_a_false_removal() {
         })
         .collect();
     write(&t.path().join("marked.jsonl"), marked);
+    // A missed ad in the same run.
+    let o = clean_stdin(t.path(), &["explain", "--json", "-"], MISSED_AD.as_bytes());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_ne!(
+        v["verdict"], "removed",
+        "precondition: the built-in model keeps {MISSED_AD:?}"
+    );
     let o = clean(
         t.path(),
         &[
             "learn",
             "--from-report",
             "marked.jsonl",
+            "--ad",
+            MISSED_AD,
             "--out",
             "my.model",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("learned 1 new paragraph"),
+        stderr(&o).contains("learned 2 new paragraph"),
         "{}",
         stderr(&o)
     );
+    let o = clean_stdin(
+        t.path(),
+        &["explain", "--json", "--model", "my.model", "-"],
+        MISSED_AD.as_bytes(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "removed", "the missed ad is removed now: {v}");
 
     let o = clean(t.path(), &["filter", "in", "out2", "--model", "my.model"]);
     assert_eq!(o.status.code(), Some(0));

@@ -2,7 +2,9 @@
 
 use crate::cli::LearnArgs;
 use crate::exit::ExitCode;
-use clean::learn::{corrections_from_csv, corrections_from_report, learn, LEARNED_FILE};
+use clean::learn::{
+    corrections_from_csv, corrections_from_report, learn, LEARNED_FILE, MAX_WEIGHT,
+};
 use clean::model::{AD, EDITORIAL};
 use clean::train::{Example, TrainConfig};
 
@@ -69,7 +71,9 @@ pub fn run(args: LearnArgs) -> anyhow::Result<ExitCode> {
     }
     for t in &done.still_wrong {
         let short: String = t.chars().take(80).collect();
-        eprintln!("clean: warning: still misjudged at the largest weight: {short}");
+        eprintln!(
+            "clean: warning: still misjudged after learning (weight {MAX_WEIGHT} at most): {short}"
+        );
     }
     Ok(ExitCode::Success)
 }
