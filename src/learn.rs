@@ -25,6 +25,7 @@ use crate::features::{for_each_token_id, for_each_token_id_with_content};
 use crate::model::{Model, AD, EDITORIAL, LABELS};
 use crate::train::{csv_files, read_csv, Calibrate, Example, TrainConfig};
 use std::collections::{BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 
 /// The file `clean learn` writes, inside the training directory.
@@ -207,6 +208,9 @@ impl Judge {
     }
 }
 
+/// Token ids are well-mixed hashes: a map keyed by them needs no hashing of its own.
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<crate::model::IdHasher>>;
+
 /// One correction as the [`Weigher`] sees it.
 struct Correction {
     label: usize,
@@ -223,7 +227,7 @@ struct Weigher {
     alpha: f64,
     min_count: u64,
     /// Counts (editorial, ad) of the corrections' tokens, over all the training data.
-    counts: HashMap<u64, [u64; 2]>,
+    counts: IdMap<[u64; 2]>,
     /// Sum of the counts of the vocabulary's tokens (tokens seen at least `min_count` times), per
     /// class.
     totals: [u64; 2],
@@ -239,7 +243,7 @@ impl Weigher {
     /// [`crate::train::count`] does.
     fn new(base: &[Example], corrections: &[Example], cfg: &TrainConfig) -> Weigher {
         let features = &cfg.features;
-        let mut all: HashMap<u64, [u64; 2]> = HashMap::new();
+        let mut all: IdMap<[u64; 2]> = IdMap::default();
         let mut paragraphs = [0u64; 2];
         let mut add = |e: &Example| {
             let w = u64::from(e.weight);
@@ -262,7 +266,7 @@ impl Weigher {
         let corrections: Vec<Correction> = corrections
             .iter()
             .map(|e| {
-                let mut own: HashMap<u64, u64> = HashMap::new();
+                let mut own: IdMap<u64> = IdMap::default();
                 let mut words = 0u32;
                 for_each_token_id_with_content(
                     &e.text,
