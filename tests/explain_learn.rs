@@ -7,6 +7,10 @@ use util::*;
 const HOUSE_NOTE: &str =
     "Get the latest scores and highlights: download our free app for iPhone and Android.";
 
+/// A sponsor's line the built-in model keeps.
+const MISSED_AD: &str =
+    "This article was brought to you by Meridian Bank, proud partner of the city marathon since 2004.";
+
 fn match_report() -> String {
     [
         "Rovers win the derby in the rain",
@@ -146,22 +150,38 @@ fn learn_fixes_a_false_removal() {
         })
         .collect();
     write(&t.path().join("marked.jsonl"), marked);
+    // A missed ad in the same run.
+    let o = clean_stdin(t.path(), &["explain", "--json", "-"], MISSED_AD.as_bytes());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_ne!(
+        v["verdict"], "removed",
+        "precondition: the built-in model keeps {MISSED_AD:?}"
+    );
     let o = clean(
         t.path(),
         &[
             "learn",
             "--from-report",
             "marked.jsonl",
+            "--ad",
+            MISSED_AD,
             "--out",
             "my.model",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("learned 1 new paragraph"),
+        stderr(&o).contains("learned 2 new paragraph"),
         "{}",
         stderr(&o)
     );
+    let o = clean_stdin(
+        t.path(),
+        &["explain", "--json", "--model", "my.model", "-"],
+        MISSED_AD.as_bytes(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "removed", "the missed ad is removed now: {v}");
 
     let o = clean(t.path(), &["filter", "in", "out2", "--model", "my.model"]);
     assert_eq!(o.status.code(), Some(0));
@@ -196,4 +216,114 @@ fn learn_fixes_a_false_removal() {
     );
     let o = clean(t.path(), &["learn"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A small training directory (four of the built-in corpus's files), for tests that retrain.
+fn small_training(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for f in [
+        "ads_company_pitch.csv",
+        "ads_spam.csv",
+        "editorial_news_a.csv",
+        "editorial_culture_sport.csv",
+    ] {
+        std::fs::copy(root().join("training").join(f), dir.join(f)).unwrap();
+    }
+}
+
+/// The weight `learned.csv` gives `text`.
+fn learned_weight(training: &std::path::Path, text: &str) -> u32 {
+    let mut r = csv::Reader::from_path(training.join("learned.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    r.records()
+        .map(|x| x.unwrap())
+        .find(|x| &x[col("text")] == text)
+        .map(|x| x[col("weight")].parse().unwrap())
+        .expect("the correction is in learned.csv")
+}
+
+/// Sets the weight of `text` in `learned.csv` (as a run stopped half-way would leave it).
+fn set_learned_weight(training: &std::path::Path, text: &str, weight: u32) {
+    let path = training.join("learned.csv");
+    let mut r = csv::Reader::from_path(&path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&h).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let mut fields: Vec<String> = rec.iter().map(str::to_string).collect();
+        if fields[col("text")] == text {
+            fields[col("weight")] = weight.to_string();
+        }
+        w.write_record(&fields).unwrap();
+    }
+    std::fs::write(&path, w.into_inner().unwrap()).unwrap();
+}
+
+/// The log-odds `explain` gives a paragraph alone with a model.
+fn alone_score(dir: &std::path::Path, model: &str, text: &str) -> f64 {
+    let o = clean_stdin(
+        dir,
+        &["explain", "--json", "--model", model, "-"],
+        text.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["score"].as_f64().unwrap()
+}
+
+/// `learn` computes the weight a correction needs from the class counts: without calibration
+/// (`--folds 0`) the prediction is exact, so the weight it gives is the smallest that works —
+/// one less and the retrained model misjudges the paragraph again. (Doubling the weight until
+/// the model got it right gave a power of two, up to twice what was needed.)
+#[test]
+fn learn_gives_the_smallest_weight_that_fixes_a_correction() {
+    let editorial_looking_ad =
+        "The council met on Tuesday to discuss the new budget, which will cut spending on roads.";
+    for (label, text) in [("editorial", HOUSE_NOTE), ("ad", editorial_looking_ad)] {
+        let t = tmp();
+        let training = t.path().join("training");
+        small_training(&training);
+        let flag = format!("--{label}");
+        let o = clean(
+            t.path(),
+            &["learn", &flag, text, "--folds", "0", "--out", "m.model"],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = clean(t.path(), &["info", "--json", "m.model"]);
+        let meta = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["meta"].clone();
+        let cut = meta["threshold"].as_f64().unwrap();
+        // Without a stacker, the most a document can push a paragraph up.
+        let push =
+            meta["context_weight"].as_f64().unwrap() * meta["context_center"].as_f64().unwrap();
+        let right = |score: f64| {
+            if label == "ad" {
+                score >= cut
+            } else {
+                score < cut - push
+            }
+        };
+        let w = learned_weight(&training, text);
+        assert!(
+            w > 1,
+            "{label}: one copy already fixed it, the test shows nothing"
+        );
+        let s = alone_score(t.path(), "m.model", text);
+        assert!(
+            right(s),
+            "{label}: weight {w}: log-odds {s}, cut {cut}, push {push}"
+        );
+        // One less, as `clean train` would build it.
+        set_learned_weight(&training, text, w - 1);
+        let o = clean(t.path(), &["train", "--folds", "0", "--out", "less.model"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let s = alone_score(t.path(), "less.model", text);
+        assert!(
+            !right(s),
+            "{label}: weight {} was enough (log-odds {s}), yet learn gave {w}",
+            w - 1
+        );
+    }
 }
