@@ -209,7 +209,7 @@ impl Judge {
 }
 
 /// Token ids are well-mixed hashes: a map keyed by them needs no hashing of its own.
-type IdMap<V> = HashMap<u64, V, BuildHasherDefault<crate::model::IdHasher>>;
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<crate::features::IdHasher>>;
 
 /// One correction as the [`Weigher`] sees it.
 struct Correction {
@@ -441,7 +441,7 @@ pub fn learn(
         let total = base.len() + learned.len();
         if c.folds > total {
             return Err(Error::Invalid(format!(
-                "--folds {} is more than the {total} labelled paragraph(s): each fold needs one at least",
+                "{} folds but only {total} labelled paragraph(s): each fold needs one at least",
                 c.folds
             )));
         }
