@@ -295,7 +295,18 @@ impl Model {
         }
     }
 
-    /// The built-in model.
+    /// The built-in model: trained from the project's `training/` and compiled into the crate.
+    ///
+    /// ```
+    /// let model = clean::Model::builtin()?;
+    /// assert!(model.meta.threshold > 0.0);
+    /// let path = std::env::temp_dir().join(format!("clean-doctest-{}.model", std::process::id()));
+    /// model.save(&path)?;
+    /// let again = clean::Model::load(&path)?;
+    /// assert_eq!(again.to_bytes(), model.to_bytes());
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), clean::Error>(())
+    /// ```
     pub fn builtin() -> Result<Model> {
         Model::from_bytes(BUILTIN_MODEL, Path::new("<built-in model>"))
     }
