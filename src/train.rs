@@ -1178,8 +1178,7 @@ pub fn train_dir_calibrated(
 }
 
 /// [`train`], then [`calibrate_model`] when `how` is given, with the same result, faster: the
-/// examples are tokenized once for both, and the model is fitted (linfa-bayes, whose `fit` spends
-/// a second printing its arrays) while the calibration's fold models score (`rayon::join`).
+/// examples are tokenized once for both.
 fn train_calibrated(
     refs: &[&Example],
     sources: Vec<SourceFile>,
@@ -1192,13 +1191,9 @@ fn train_calibrated(
     check_alpha(cfg)?;
     let folds: Vec<usize> = refs.iter().map(|e| fold_of(e, how.folds)).collect();
     let counts = FoldCounts::new(refs, &folds, how.folds, &cfg.features);
-    let (model, held) = rayon::join(
-        || model_from_counts(counts.without(None, cfg.min_count), sources, cfg, true),
-        || held_out_from(refs, &folds, &counts, cfg),
-    );
-    // train()'s error first, as when it ran before the calibration.
-    let mut model = model?;
-    calibrate_held(&mut model, refs, &held?, how)?;
+    let mut model = model_from_counts(counts.without(None, cfg.min_count), sources, cfg, true)?;
+    let held = held_out_from(refs, &folds, &counts, cfg)?;
+    calibrate_held(&mut model, refs, &held, how)?;
     Ok(model)
 }
 /// Scores labelled paragraphs with a model, each judged alone (no document around it): the
