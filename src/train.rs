@@ -277,7 +277,7 @@ impl Default for TrainConfig {
 ///     } else {
 ///         (1, format!("Buy now and save {i}% at our online store, free shipping today only!"))
 ///     };
-///     examples.push(Example { label, text, genre: None, doc: None });
+///     examples.push(Example { label, text, genre: None, weight: 1, doc: None });
 /// }
 /// let data = DatasetBase::new(TrainingSet { examples, sources: vec![] }, ());
 /// let model = TrainParams::new().folds(0).min_count(1).fit(&data)?;
