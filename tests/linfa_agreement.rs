@@ -5,7 +5,9 @@
 
 use clean::internals::for_each_token_id;
 use clean::model::{Model, AD, EDITORIAL};
-use clean::train::{count, fit_linfa, read_training_dir, train, Example, TrainConfig};
+use clean::train::{
+    count, feature_log_prob, fit_linfa, read_training_dir, train, Example, TrainConfig,
+};
 use clean::FeatureConfig;
 use linfa::prelude::*;
 use linfa_bayes::{MultinomialNb, NaiveBayes};
@@ -189,5 +191,39 @@ fn model_file_round_trip_and_version_check() {
             Model::from_bytes(&bytes[..cut], Path::new("x.model")).is_err(),
             "cut {cut}"
         );
+    }
+}
+
+/// The cross-validation models of the calibration get their log-probabilities from
+/// `feature_log_prob`, a replica of linfa-bayes's arithmetic without its fit (and its `dbg!`):
+/// it must give linfa-bayes's numbers bit for bit, on real counts (the whole training data, and
+/// every other paragraph of it), at the default smoothing and another.
+#[test]
+fn replica_gives_linfa_bayes_log_probabilities_bit_for_bit() {
+    let set =
+        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let all: Vec<&Example> = set.examples.iter().collect();
+    let half: Vec<&Example> = set.examples.iter().step_by(2).collect();
+    let cfg = TrainConfig::default();
+    for (part, alpha) in [(&all, cfg.alpha), (&half, cfg.alpha), (&half, 0.7)] {
+        let counts = count(part, &cfg.features, cfg.min_count).counts;
+        let dim = counts[0].len();
+        assert!(dim > 10_000, "real counts: {dim} tokens");
+        let mut x = Array2::<f64>::zeros((2, dim));
+        for c in [EDITORIAL, AD] {
+            x.row_mut(c).assign(&Array1::from(counts[c].clone()));
+        }
+        let (_, lp) = fit_linfa(x, Array1::from(vec![EDITORIAL, AD]), alpha).unwrap();
+        let replica = feature_log_prob(&counts, alpha);
+        for c in [EDITORIAL, AD] {
+            assert_eq!(replica[c].len(), dim);
+            let differ = (0..dim)
+                .filter(|&j| replica[c][j].to_bits() != lp[c][j].to_bits())
+                .count();
+            assert_eq!(
+                differ, 0,
+                "class {c}, alpha {alpha}: {differ} of {dim} log-probabilities differ from linfa-bayes's"
+            );
+        }
     }
 }
