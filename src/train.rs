@@ -48,12 +48,20 @@ pub fn parse_label(s: &str) -> Option<usize> {
 }
 
 /// Reads one CSV file with a header holding `label` and `text` (and optionally `genre`).
+/// Documents (the `doc` column) are named by the file's name and their id.
 pub fn read_csv(path: &Path) -> Result<Vec<Example>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    read_csv_bytes(&bytes, path)
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_csv_bytes(&bytes, path, &name)
 }
 
-fn read_csv_bytes(bytes: &[u8], path: &Path) -> Result<Vec<Example>> {
+/// Parses one CSV file's bytes. `name` names the file in document ids (`name#id`): the path
+/// relative to the training directory, so that the same data trains the same model wherever
+/// the directory is (document ids choose the cross-validation folds).
+fn read_csv_bytes(bytes: &[u8], path: &Path, name: &str) -> Result<Vec<Example>> {
     let bad = |reason: String| Error::TrainingData {
         path: path.to_path_buf(),
         reason,
@@ -104,7 +112,7 @@ fn read_csv_bytes(bytes: &[u8], path: &Path) -> Result<Vec<Example>> {
         let doc = doc_col
             .and_then(|c| rec.get(c))
             .filter(|d| !d.is_empty())
-            .map(|d| format!("{}#{d}", path.display()));
+            .map(|d| format!("{name}#{d}"));
         out.push(Example {
             label,
             genre,
@@ -154,24 +162,25 @@ pub fn read_training_dir(dir: &Path) -> Result<TrainingSet> {
     let mut sources = Vec::new();
     for file in csv_files(dir)? {
         let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-        let ex = read_csv_bytes(&bytes, &file)?;
-        let mut paragraphs = BTreeMap::new();
-        for e in &ex {
-            *paragraphs.entry(LABELS[e.label].to_string()).or_insert(0) += 1;
-        }
         let name = file
             .strip_prefix(dir)
             .unwrap_or(&file)
             .to_string_lossy()
             .replace('\\', "/");
+        let name = if name.is_empty() {
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        } else {
+            name
+        };
+        let ex = read_csv_bytes(&bytes, &file, &name)?;
+        let mut paragraphs = BTreeMap::new();
+        for e in &ex {
+            *paragraphs.entry(LABELS[e.label].to_string()).or_insert(0) += 1;
+        }
         sources.push(SourceFile {
-            path: if name.is_empty() {
-                file.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            } else {
-                name
-            },
+            path: name,
             paragraphs,
             fnv1a: fingerprint(&bytes),
         });

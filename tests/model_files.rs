@@ -32,6 +32,42 @@ fn committed_model_is_reproducible_from_training() {
     assert_eq!(train_from_repo(&t.path().join("m2.model")), fresh);
 }
 
+/// The same training data gives the same model wherever its directory is (document ids name
+/// files by their path inside the training directory, not by where it is).
+#[test]
+fn the_same_data_in_another_directory_trains_the_same_model() {
+    let t = tmp();
+    let mut models = Vec::new();
+    for dir in ["a", "elsewhere/b"] {
+        let data = t.path().join(dir);
+        std::fs::create_dir_all(&data).unwrap();
+        for f in std::fs::read_dir(root().join("training")).unwrap() {
+            let f = f.unwrap().path();
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("web_editorial_docs_") || name.starts_with("ads_") {
+                std::fs::copy(&f, data.join(&name)).unwrap();
+            }
+        }
+        let out = t.path().join(format!("{}.model", models.len()));
+        let o = clean(
+            t.path(),
+            &[
+                "train",
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        models.push(std::fs::read(&out).unwrap());
+    }
+    assert!(
+        models[0] == models[1],
+        "the model depends on where the training directory is"
+    );
+}
+
 fn filter_with_model(model_bytes: Option<&[u8]>) -> (std::process::Output, tempfile::TempDir) {
     let t = tmp();
     write(&t.path().join("in/a.txt"), "Some text.\n");
