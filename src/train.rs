@@ -922,8 +922,21 @@ pub(crate) fn held_out_by<T>(
     mut score: impl FnMut(&Model, &Example) -> T,
 ) -> Result<Vec<T>> {
     let folds: Vec<usize> = examples.iter().map(|e| fold_of(e, k)).collect();
+    by_fold(examples, &folds, &mut score, |each| {
+        for_each_fold_model(examples, &folds, k, cfg, each)
+    })
+}
+
+/// Scores every example with its own fold's model; `models(each)` calls `each(f, model)` once
+/// per fold `f`.
+fn by_fold<T>(
+    examples: &[&Example],
+    folds: &[usize],
+    score: &mut impl FnMut(&Model, &Example) -> T,
+    models: impl FnOnce(&mut dyn FnMut(usize, Model)) -> Result<()>,
+) -> Result<Vec<T>> {
     let mut out: Vec<Option<T>> = (0..examples.len()).map(|_| None).collect();
-    for_each_fold_model(examples, &folds, k, cfg, |f, model| {
+    models(&mut |f, model| {
         for (i, e) in examples.iter().enumerate() {
             if folds[i] == f {
                 out[i] = Some(score(&model, e));
@@ -987,18 +1000,9 @@ fn held_out_from(
     counts: &FoldCounts,
     cfg: &TrainConfig,
 ) -> Result<Vec<HeldOut>> {
-    let mut out: Vec<Option<HeldOut>> = (0..examples.len()).map(|_| None).collect();
-    each_fold_model(counts, cfg, |f, model| {
-        for (i, e) in examples.iter().enumerate() {
-            if folds[i] == f {
-                out[i] = Some(held_out_score(&model, e));
-            }
-        }
-    })?;
-    Ok(out
-        .into_iter()
-        .map(|h| h.expect("every example is in a fold"))
-        .collect())
+    by_fold(examples, folds, &mut held_out_score, |each| {
+        each_fold_model(counts, cfg, each)
+    })
 }
 
 /// A small deterministic generator (splitmix64): synthetic documents are the same on every run.

@@ -27,10 +27,14 @@ fn dense(examples: &[&Example], cfg: &FeatureConfig, vocab: &[u64]) -> Array2<f6
     x
 }
 
+/// The committed training data.
+fn training() -> clean::train::TrainingSet {
+    read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap()
+}
+
 #[test]
 fn sparse_scorer_agrees_with_linfa_predict() {
-    let set =
-        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let set = training();
     // Interleave labels so both classes are in the sample: every 7th paragraph of each class.
     let ed: Vec<&Example> = set
         .examples
@@ -140,8 +144,7 @@ fn public_feature_log_prob(x: &Array2<f64>, y: &Array1<usize>, c: usize, alpha: 
 /// private layout, this fails (and so does every fit, by `fit_linfa`'s own check).
 #[test]
 fn serde_mirror_reads_what_the_public_api_gives() {
-    let set =
-        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let set = training();
     let sample: Vec<&Example> = set.examples.iter().step_by(60).collect();
     let cfg = TrainConfig::default();
     let vocab = count(&sample, &cfg.features, cfg.min_count).vocabulary;
@@ -166,8 +169,7 @@ fn serde_mirror_reads_what_the_public_api_gives() {
 
 #[test]
 fn model_file_round_trip_and_version_check() {
-    let set =
-        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let set = training();
     let refs: Vec<&Example> = set.examples.iter().step_by(5).collect();
     let cfg = TrainConfig::default();
     let m = train(&refs, set.sources.clone(), &cfg).unwrap();
@@ -200,8 +202,7 @@ fn model_file_round_trip_and_version_check() {
 /// every other paragraph of it), at the default smoothing and another.
 #[test]
 fn replica_gives_linfa_bayes_log_probabilities_bit_for_bit() {
-    let set =
-        read_training_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/training"))).unwrap();
+    let set = training();
     let all: Vec<&Example> = set.examples.iter().collect();
     let half: Vec<&Example> = set.examples.iter().step_by(2).collect();
     let cfg = TrainConfig::default();
