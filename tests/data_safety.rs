@@ -264,22 +264,6 @@ fn input_files_with_temp_like_names_are_read() {
 
 // ---- 4 and 5. learn --------------------------------------------------------------------------
 
-const HOUSE_NOTE: &str =
-    "Get the latest scores and highlights: download our free app for iPhone and Android.";
-
-fn match_report() -> String {
-    [
-        "Rovers win the derby in the rain",
-        "Rovers beat City 2-1 in a rain-soaked derby on Saturday, with a late header from the captain settling a tense match.",
-        "City had led at half-time through a penalty, but Rovers dominated the second half and equalised after an hour.",
-        HOUSE_NOTE,
-        "The win lifts Rovers to third in the table, two points behind the leaders with a game in hand.",
-        "City's manager said his side had been unlucky and that the referee should have awarded a second penalty.",
-    ]
-    .join("\n")
-        + "\n"
-}
-
 #[test]
 fn concurrent_learn_runs_keep_every_correction() {
     let t = tmp();
@@ -371,47 +355,6 @@ const ADS: &[&str] = &[
     "Download our free app today and get the latest deals delivered straight to your phone. Sign up now and win a $100 gift card!",
     "Looking for cheap flights? Compare prices from hundreds of airlines at flyfast.com and book your next holiday in minutes.",
 ];
-
-/// Greedy wrap at `width` columns.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for w in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(w);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// The editorial paragraphs of the seeds (eight words or more; not the vCard.red ad copy).
-fn seed_paragraphs() -> Vec<String> {
-    let mut out = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(root().join("seeds"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for f in files {
-        for l in std::fs::read_to_string(f).unwrap().lines() {
-            let l = l.trim();
-            if l.split_whitespace().count() >= 8
-                && !l.contains("vCard")
-                && !l.contains("The platform allows")
-            {
-                out.push(l.to_string());
-            }
-        }
-    }
-    out
-}
 
 /// 300 documents of one to four editorial paragraphs of the seeds, hard-wrapped at 72 columns,
 /// the ad after one of them with a single line break (so it is often one block with it). Returns

@@ -4,25 +4,9 @@
 mod util;
 use util::*;
 
-const HOUSE_NOTE: &str =
-    "Get the latest scores and highlights: download our free app for iPhone and Android.";
-
 /// A sponsor's line the built-in model keeps.
 const MISSED_AD: &str =
     "This article was brought to you by Meridian Bank, proud partner of the city marathon since 2004.";
-
-fn match_report() -> String {
-    [
-        "Rovers win the derby in the rain",
-        "Rovers beat City 2-1 in a rain-soaked derby on Saturday, with a late header from the captain settling a tense match.",
-        "City had led at half-time through a penalty, but Rovers dominated the second half and equalised after an hour.",
-        HOUSE_NOTE,
-        "The win lifts Rovers to third in the table, two points behind the leaders with a game in hand.",
-        "City's manager said his side had been unlucky and that the referee should have awarded a second penalty.",
-    ]
-    .join("\n")
-        + "\n"
-}
 
 #[test]
 fn explain_lists_every_paragraph_with_tokens() {

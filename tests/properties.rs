@@ -1,6 +1,7 @@
 //! Invariants as properties (proptest). `fuzz_for_a_while` runs the same properties on fresh
 //! inputs for as long as asked (see README, "Fuzzing").
 
+mod util;
 use clean::formats::{process, Compression, DocOptions, Format, Kind, Names, NonText};
 use clean::internals::filter_text;
 use clean::internals::paragraphs;
@@ -10,6 +11,7 @@ use clean::{Settings, Verdict};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
+use util::wrap;
 
 fn model() -> &'static Model {
     static M: OnceLock<Model> = OnceLock::new();
@@ -163,43 +165,9 @@ fn editorial_pool() -> &'static [String] {
     static E: OnceLock<Vec<String>> = OnceLock::new();
     E.get_or_init(|| {
         let mut out: Vec<String> = EDITORIAL.iter().map(|s| s.to_string()).collect();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-        let mut files: Vec<_> = std::fs::read_dir(root)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            for l in std::fs::read_to_string(f).unwrap().lines() {
-                let l = l.trim();
-                if l.split_whitespace().count() >= 8
-                    && !l.contains("vCard")
-                    && !l.contains("The platform allows")
-                {
-                    out.push(l.to_string());
-                }
-            }
-        }
+        out.extend(util::seed_paragraphs());
         out
     })
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for w in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(w);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 /// A hard-wrapped document (width 50 to 90, `\n` or `\r\n`): editorial paragraphs separated by

@@ -111,3 +111,62 @@ pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
     std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out).unwrap();
     out
 }
+
+/// Greedy wrap at `width` columns.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for w in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(w);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A site's house note (editorial: the site's own app), which the built-in model removes.
+pub const HOUSE_NOTE: &str =
+    "Get the latest scores and highlights: download our free app for iPhone and Android.";
+
+/// A match report with [`HOUSE_NOTE`] as its fourth paragraph.
+pub fn match_report() -> String {
+    [
+        "Rovers win the derby in the rain",
+        "Rovers beat City 2-1 in a rain-soaked derby on Saturday, with a late header from the captain settling a tense match.",
+        "City had led at half-time through a penalty, but Rovers dominated the second half and equalised after an hour.",
+        HOUSE_NOTE,
+        "The win lifts Rovers to third in the table, two points behind the leaders with a game in hand.",
+        "City's manager said his side had been unlucky and that the referee should have awarded a second penalty.",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+/// The editorial paragraphs of the seeds (eight words or more; not the vCard.red ad copy).
+pub fn seed_paragraphs() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(root().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in files {
+        for l in std::fs::read_to_string(f).unwrap().lines() {
+            let l = l.trim();
+            if l.split_whitespace().count() >= 8
+                && !l.contains("vCard")
+                && !l.contains("The platform allows")
+            {
+                out.push(l.to_string());
+            }
+        }
+    }
+    out
+}
